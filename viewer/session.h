@@ -1,0 +1,116 @@
+/* A VNC session: connects, authenticates (our own handshake, in the transport pump) and runs
+ * libvncclient on its own network thread. Everything it reports goes through one callback;
+ * the main thread talks to it only through the non-blocking functions below. No SDL here. */
+#ifndef VV_SESSION_H
+#define VV_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "error.h"
+
+struct session;
+
+struct vv_rect {
+    int x, y, w, h;
+};
+
+enum session_event_type {
+    SESSION_EV_STATUS,         /* progress text ("Connecting to host:1 (127.0.0.1 port 5901)") */
+    SESSION_EV_NEED_PASSWORD,  /* answer with session_answer_password() (any thread) */
+    SESSION_EV_CONNECTED,      /* desktop name and size known; frames follow */
+    SESSION_EV_FRAME,          /* new damage: call session_frame_lock() */
+    SESSION_EV_CURSOR,         /* new cursor shape (ARGB8888, premultiplied no) */
+    SESSION_EV_CLIPBOARD,      /* server clipboard, converted to UTF-8 */
+    SESSION_EV_BELL,
+    SESSION_EV_DISCONNECTED,   /* final event: error says why (VV_OK = closed by us) */
+};
+
+struct session_event {
+    enum session_event_type type;
+    /* Pointers are valid only during the callback. */
+    union {
+        struct {
+            const char *text;
+        } status;
+        struct {
+            bool retry;          /* the previous password was wrong */
+            const char *message; /* "Password for host:1" / "Wrong password, try again" */
+        } need_password;
+        struct {
+            const char *desktop_name;
+            int width, height;
+            const char *security; /* "NOT ENCRYPTED", ... */
+        } connected;
+        struct {
+            int hot_x, hot_y, width, height;
+            const uint32_t *argb; /* width*height pixels, 0xAARRGGBB, alpha 0 or 255 */
+        } cursor;
+        struct {
+            const char *utf8;
+            size_t len;
+        } clipboard;
+        struct {
+            const struct vv_error *error;
+        } disconnected;
+    } u;
+};
+
+typedef void (*session_event_fn)(void *ctx, const struct session_event *ev);
+
+struct session_config {
+    struct vv_address addr;
+    int timeout_ms;          /* connect + handshake; default 15000 */
+    const char *encodings;   /* space- or comma-separated; NULL = default list */
+    int quality;             /* 0-9, -1 = default */
+    int compress;            /* 0-9, -1 = default */
+    bool lossless;           /* no JPEG (snapshot) */
+    bool view_only;          /* no input is sent */
+    bool interactive;        /* NEED_PASSWORD may be answered; else fail without password */
+    bool shared;             /* ClientInit shared flag; default true */
+    const char *password;    /* known password (copied, wiped after use), or NULL */
+    session_event_fn on_event;
+    void *ctx;
+};
+
+/* Validates cfg (encodings list etc.) and starts the session threads. Returns NULL with err
+ * set on a configuration error; connection errors arrive as SESSION_EV_DISCONNECTED. */
+struct session *session_start(const struct session_config *cfg, struct vv_error *err);
+/* Asks the session to end (non-blocking, any thread). DISCONNECTED follows with VV_OK. */
+void session_stop(struct session *s);
+/* Stops if needed, joins the threads, frees everything. Call from the owning thread only,
+ * never from inside the event callback. */
+void session_destroy(struct session *s);
+
+/* The password for a NEED_PASSWORD event; NULL cancels. Copied and wiped by the session. */
+void session_answer_password(struct session *s, const char *password);
+
+/* Input, queued and sent by the network thread. Ignored in view-only mode. xt_code is the
+ * XT scancode for the QEMU extended key event (0 if unknown; E0 keys as 0x80|code). */
+void session_send_key(struct session *s, uint32_t keysym, uint32_t xt_code, bool down);
+void session_send_pointer(struct session *s, int x, int y, uint8_t buttons);
+void session_send_clipboard(struct session *s, const char *utf8, size_t len);
+/* Ask the server for a full (non-incremental) update. */
+void session_request_refresh(struct session *s);
+
+/* The published framebuffer (B,G,R,X bytes = SDL_PIXELFORMAT_XRGB8888) and the damage since
+ * the last unlock. Lock is short: copy or upload, then unlock. */
+struct session_frame {
+    const uint8_t *pixels;
+    int width, height, stride;
+    bool full;         /* whole frame is damaged (first frame, resize) */
+    bool resized;      /* size changed since the last unlock */
+    int ndamage;
+    const struct vv_rect *damage;
+    uint64_t updates;  /* complete framebuffer updates published so far */
+};
+bool session_frame_lock(struct session *s, struct session_frame *out);
+/* clear_damage: forget the damage just read. */
+void session_frame_unlock(struct session *s, bool clear_damage);
+
+/* Security of the running session, as shown in the title/badge ("NOT ENCRYPTED"). */
+void session_security(struct session *s, char *buf, size_t size);
+
+#endif
