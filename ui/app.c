@@ -1,1 +1,306 @@
-/* placeholder until the UI lands */
+/* The viewer window: SDL setup, the event loop, rendering (desktop, overlays, dialogs), window
+ * sizing, full screen and the F8 menu. The main thread never waits on the network. */
+#include "app.h"
+#include "app_int.h"
+
+#include "log.h"
+#include "overlay.h"
+
+#include <SDL_ttf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool app_dialog_event(struct app *a, const SDL_Event *ev);
+
+float app_output_scale(struct app *a)
+{
+    int ww, wh, ow, oh;
+    SDL_GetWindowSize(a->win, &ww, &wh);
+    SDL_GetRendererOutputSize(a->ren, &ow, &oh);
+    return ww > 0 ? (float)ow / (float)ww : 1.0f;
+}
+
+void app_toast(struct app *a, const char *text)
+{
+    snprintf(a->toast, sizeof a->toast, "%s", text);
+    a->toast_until = SDL_GetTicks() + 2000;
+    a->dirty = true;
+}
+
+void app_update_title(struct app *a)
+{
+    char title[700];
+    if (a->state == APP_RUNNING && a->desktop[0])
+        snprintf(title, sizeof title, "%s (%s) - vncview", a->desktop, a->name);
+    else
+        snprintf(title, sizeof title, "%s - vncview", a->name);
+    SDL_SetWindowTitle(a->win, title);
+}
+
+/* Sizes the window to the desktop, within the screen's usable area, unless full screen. */
+void app_fit_window(struct app *a, int fb_w, int fb_h)
+{
+    if (a->fullscreen)
+        return;
+    SDL_Rect usable;
+    int disp = SDL_GetWindowDisplayIndex(a->win);
+    if (SDL_GetDisplayUsableBounds(disp < 0 ? 0 : disp, &usable) != 0)
+        usable = (SDL_Rect){0, 0, 1280, 800};
+    int maxw = usable.w * 95 / 100, maxh = usable.h * 92 / 100;
+    int w = fb_w, h = fb_h;
+    if (w > maxw || h > maxh) {
+        if ((long long)maxw * fb_h <= (long long)maxh * fb_w) {
+            w = maxw;
+            h = (int)((long long)fb_h * maxw / fb_w);
+        } else {
+            h = maxh;
+            w = (int)((long long)fb_w * maxh / fb_h);
+        }
+    }
+    float sc = app_output_scale(a); /* HiDPI: a desktop pixel per output pixel */
+    if (sc > 1.0f) {
+        w = (int)((float)w / sc);
+        h = (int)((float)h / sc);
+    }
+    SDL_SetWindowSize(a->win, w < 200 ? 200 : w, h < 150 ? 150 : h);
+}
+
+static void toggle_fullscreen(struct app *a)
+{
+    a->fullscreen = !a->fullscreen;
+    SDL_SetWindowFullscreen(a->win, a->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+    /* In full screen, system shortcuts (Alt+Tab) go to the remote desktop, as in TigerVNC. */
+    SDL_SetWindowKeyboardGrab(a->win, a->fullscreen ? SDL_TRUE : SDL_FALSE);
+    if (!a->fullscreen && a->view.tex)
+        app_fit_window(a, a->view.w, a->view.h);
+    a->dirty = true;
+}
+
+static void open_menu(struct app *a)
+{
+    if (a->dialog)
+        return;
+    app_release_keys(a);
+    const char *const buttons[] = {"Send Ctrl+Alt+Del",
+                                   a->scale == VIEW_FIT ? "Show 1:1" : "Scale to fit", "Disconnect",
+                                   "Close menu"};
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s\nSecurity: %s\nF11 toggles full screen.",
+             a->desktop[0] ? a->desktop : a->name, a->security[0] ? a->security : "-");
+    a->dialog = ui_dialog_message("vncview", msg, buttons, 4);
+    a->dialog_kind = DLG_MENU;
+    a->dirty = true;
+}
+
+static enum ui_security_level security_level(const char *s)
+{
+    if (strncmp(s, "NOT ENCRYPTED", 13) == 0)
+        return UI_SEC_NONE;
+    if (strstr(s, "NOT verified"))
+        return UI_SEC_UNVERIFIED;
+    if (strncmp(s, "SSH", 3) == 0)
+        return UI_SEC_SSH;
+    return UI_SEC_VERIFIED;
+}
+
+static bool animating(struct app *a, Uint32 now)
+{
+    return (a->state == APP_CONNECTING && !a->view.tex) || now < a->bell_until ||
+           now < a->badge_until + 400 || now < a->toast_until + 400;
+}
+
+static void render(struct app *a)
+{
+    Uint32 now = SDL_GetTicks();
+    int ow, oh;
+    SDL_GetRendererOutputSize(a->ren, &ow, &oh);
+    float sc = app_output_scale(a);
+    SDL_SetRenderDrawColor(a->ren, 24, 26, 31, 255);
+    SDL_RenderClear(a->ren);
+    if (a->view.tex) {
+        view_compute(a->view.w, a->view.h, ow, oh, a->scale, a->pan_x, a->pan_y, &a->layout);
+        SDL_RenderCopy(a->ren, a->view.tex, &a->layout.src, &a->layout.dst);
+        if (a->state == APP_ENDED) { /* a lost session stays visible, dimmed */
+            SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
+            SDL_SetRenderDrawColor(a->ren, 0, 0, 0, 140);
+            SDL_RenderFillRect(a->ren, NULL);
+        }
+    } else {
+        const char *title = a->state == APP_ENDED ? "Not connected" : "Connecting";
+        ui_overlay_status(a->ren, a->font, ow, oh, sc, title, a->status,
+                          a->state == APP_CONNECTING ? (now ? now : 1) : 0);
+    }
+    if (a->state == APP_RUNNING && a->security[0]) {
+        bool near_top = a->mouse_out_y >= 0 && a->mouse_out_y < (int)(24 * sc);
+        Uint32 alpha = 0;
+        if (near_top || now < a->badge_until)
+            alpha = 255;
+        else if (now < a->badge_until + 400)
+            alpha = 255 * (a->badge_until + 400 - now) / 400;
+        if (alpha)
+            ui_overlay_badge(a->ren, a->font, ow, oh, sc, security_level(a->security), a->security,
+                             (uint8_t)alpha);
+    }
+    if (now < a->toast_until + 400) {
+        Uint32 alpha = now < a->toast_until ? 255 : 255 * (a->toast_until + 400 - now) / 400;
+        ui_overlay_toast(a->ren, a->font, ow, oh, sc, a->toast, (uint8_t)alpha);
+    }
+    if (now < a->bell_until) { /* visual bell: a bright frame around the desktop */
+        SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
+        SDL_SetRenderDrawColor(a->ren, 255, 210, 80, 200);
+        int t = (int)(6 * sc);
+        SDL_Rect edges[4] = {{0, 0, ow, t}, {0, oh - t, ow, t}, {0, 0, t, oh}, {ow - t, 0, t, oh}};
+        SDL_RenderFillRects(a->ren, edges, 4);
+    }
+    if (a->dialog)
+        ui_dialog_render(a->dialog, a->ren, a->font, ow, oh, sc);
+    SDL_RenderPresent(a->ren);
+    a->dirty = false;
+}
+
+static void handle_event(struct app *a, const SDL_Event *ev)
+{
+    if (ev->type == a->ev_type) {
+        app_handle_session_event(a, &ev->user);
+        return;
+    }
+    switch (ev->type) {
+    case SDL_QUIT:
+        a->quit = true;
+        return;
+    case SDL_WINDOWEVENT:
+        if (ev->window.event == SDL_WINDOWEVENT_FOCUS_LOST)
+            app_release_keys(a); /* no key stays stuck down on the server */
+        else if (ev->window.event == SDL_WINDOWEVENT_FOCUS_GAINED)
+            app_clipboard_check(a);
+        else if (ev->window.event == SDL_WINDOWEVENT_LEAVE)
+            a->mouse_out_y = -1;
+        a->dirty = true;
+        return;
+    case SDL_RENDER_TARGETS_RESET:
+    case SDL_RENDER_DEVICE_RESET:
+        ui_overlay_flush_cache();
+        if (a->session) {
+            view_destroy(&a->view);
+            session_request_refresh(a->session);
+        }
+        a->dirty = true;
+        return;
+    case SDL_KEYDOWN:
+        if (ev->key.keysym.sym == SDLK_F11 && !a->dialog) {
+            if (!ev->key.repeat)
+                toggle_fullscreen(a);
+            return;
+        }
+        if (ev->key.keysym.sym == SDLK_F8 && !a->dialog) {
+            open_menu(a);
+            return;
+        }
+        break;
+    case SDL_KEYUP:
+        if (ev->key.keysym.sym == SDLK_F11 || ev->key.keysym.sym == SDLK_F8)
+            return;
+        break;
+    default:
+        break;
+    }
+    if (app_dialog_event(a, ev))
+        return;
+    app_input_event(a, ev);
+}
+
+int app_run(const struct vv_options *o, const char *address_override)
+{
+    struct app *a = calloc(1, sizeof *a);
+    if (!a)
+        return VV_ERR_GENERIC;
+    a->o = o;
+    a->address = address_override ? address_override : o->address;
+    a->scale = o->scale == 100 ? VIEW_1TO1 : VIEW_FIT;
+    a->view.linear = a->scale == VIEW_FIT;
+    a->mouse_out_y = -1;
+    int rc = VV_ERR_GENERIC;
+    SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    SDL_SetHint(SDL_HINT_MOUSE_FOCUS_CLICKTHROUGH, "1");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        fprintf(stderr,
+                "vncview: cannot open a window: %s (no display? use 'vncview snapshot' "
+                "for headless use)\n",
+                SDL_GetError());
+        free(a);
+        return VV_ERR_GENERIC;
+    }
+    if (TTF_Init() != 0) {
+        fprintf(stderr, "vncview: cannot initialise fonts: %s\n", TTF_GetError());
+        goto out_sdl;
+    }
+    struct vv_error err;
+    vv_error_clear(&err);
+    a->font = ui_font_open(16, &err);
+    if (!a->font) {
+        fprintf(stderr, "vncview: %s\n", err.message);
+        goto out_ttf;
+    }
+    a->ev_type = SDL_RegisterEvents(1);
+    a->win = SDL_CreateWindow("vncview", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1024, 640,
+                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
+                                  (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
+    if (!a->win) {
+        fprintf(stderr, "vncview: cannot create a window: %s\n", SDL_GetError());
+        goto out_font;
+    }
+    a->fullscreen = o->fullscreen;
+    a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_ACCELERATED);
+    if (!a->ren)
+        a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!a->ren) {
+        fprintf(stderr, "vncview: cannot create a renderer: %s\n", SDL_GetError());
+        goto out_win;
+    }
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(a->ren, &info) == 0)
+        log_info("renderer: %s", info.name);
+    SDL_EventState(SDL_DROPFILE, SDL_DISABLE);
+    SDL_StartTextInput();
+
+    app_start_session(a);
+    if (a->state == APP_ENDED && !a->session) {
+        /* Configuration error (bad password file...): nothing to show a window for. */
+        fprintf(stderr, "vncview: %s\n", a->status);
+        rc = a->exit_code;
+        goto out_ren;
+    }
+    while (!a->quit) {
+        Uint32 now = SDL_GetTicks();
+        SDL_Event ev;
+        int got = SDL_WaitEventTimeout(&ev, animating(a, now) ? 16 : 500);
+        if (got) {
+            handle_event(a, &ev);
+            while (!a->quit && SDL_PollEvent(&ev))
+                handle_event(a, &ev);
+        }
+        if (a->dirty || animating(a, SDL_GetTicks()))
+            render(a);
+    }
+    rc = a->ever_connected ? 0 : (a->exit_code ? a->exit_code : VV_ERR_CANCELLED);
+    app_end_session(a);
+out_ren:
+    ui_dialog_free(a->dialog);
+    view_destroy(&a->view);
+    ui_overlay_flush_cache();
+    if (a->cursor)
+        SDL_FreeCursor(a->cursor);
+    SDL_DestroyRenderer(a->ren);
+out_win:
+    SDL_DestroyWindow(a->win);
+out_font:
+    ui_font_close(a->font);
+out_ttf:
+    TTF_Quit();
+out_sdl:
+    SDL_Quit();
+    free(a->clip_last);
+    free(a);
+    return rc;
+}

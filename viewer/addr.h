@@ -1,4 +1,5 @@
-/* VNC address parsing: HOST[:DISPLAY], HOST::PORT, [IPv6][:DISPLAY], [IPv6]::PORT, vnc://HOST[:PORT]. */
+/* VNC address parsing: HOST[:DISPLAY], HOST::PORT, [IPv6][:DISPLAY], [IPv6]::PORT,
+ * vnc://HOST[:PORT]. */
 #ifndef VV_ADDR_H
 #define VV_ADDR_H
 
@@ -10,10 +11,10 @@
 #define VV_BASE_PORT 5900
 
 struct vv_address {
-    char host[256];  /* host name or IP literal, without brackets */
-    int port;        /* TCP port, 1..65535 */
-    int display;     /* display number, or -1 when a port was given */
-    char note[160];  /* how the text was read, e.g. "display 1 = port 5901" */
+    char host[256]; /* host name or IP literal, without brackets */
+    int port;       /* TCP port, 1..65535 */
+    int display;    /* display number, or -1 when a port was given */
+    char note[160]; /* how the text was read, e.g. "display 1 = port 5901" */
 };
 
 /* Parses text into out. On failure sets err (VV_ERR_USAGE) with a message naming the problem

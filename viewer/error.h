@@ -7,21 +7,21 @@
 
 enum vv_status {
     VV_OK = 0,
-    VV_ERR_GENERIC = 1,     /* anything not listed below */
-    VV_ERR_USAGE = 2,       /* bad command line or malformed address */
-    VV_ERR_DNS = 3,         /* host name does not resolve */
-    VV_ERR_REFUSED = 4,     /* TCP connection refused */
-    VV_ERR_TIMEOUT = 5,     /* connect or handshake took longer than --timeout */
-    VV_ERR_UNREACHABLE = 6, /* network/host unreachable, other connect errors */
-    VV_ERR_CLOSED = 7,      /* server closed the connection before the session started */
-    VV_ERR_NOT_RFB = 8,     /* the peer does not speak RFB */
-    VV_ERR_AUTH = 9,        /* the server rejected the password */
+    VV_ERR_GENERIC = 1,      /* anything not listed below */
+    VV_ERR_USAGE = 2,        /* bad command line or malformed address */
+    VV_ERR_DNS = 3,          /* host name does not resolve */
+    VV_ERR_REFUSED = 4,      /* TCP connection refused */
+    VV_ERR_TIMEOUT = 5,      /* connect or handshake took longer than --timeout */
+    VV_ERR_UNREACHABLE = 6,  /* network/host unreachable, other connect errors */
+    VV_ERR_CLOSED = 7,       /* server closed the connection before the session started */
+    VV_ERR_NOT_RFB = 8,      /* the peer does not speak RFB */
+    VV_ERR_AUTH = 9,         /* the server rejected the password */
     VV_ERR_NO_PASSWORD = 10, /* a password is needed and none could be obtained */
-    VV_ERR_SECURITY = 11,   /* no acceptable security type, or the server refused us */
-    VV_ERR_LOST = 12,       /* connection lost after the session had started */
-    VV_ERR_PROTOCOL = 13,   /* the server sent something invalid during the session */
-    VV_ERR_IO = 14,         /* local file could not be read or written */
-    VV_ERR_CANCELLED = 15,  /* the user cancelled */
+    VV_ERR_SECURITY = 11,    /* no acceptable security type, or the server refused us */
+    VV_ERR_LOST = 12,        /* connection lost after the session had started */
+    VV_ERR_PROTOCOL = 13,    /* the server sent something invalid during the session */
+    VV_ERR_IO = 14,          /* local file could not be read or written */
+    VV_ERR_CANCELLED = 15,   /* the user cancelled */
 };
 
 struct vv_error {

@@ -18,14 +18,14 @@ struct vv_rect {
 };
 
 enum session_event_type {
-    SESSION_EV_STATUS,         /* progress text ("Connecting to host:1 (127.0.0.1 port 5901)") */
-    SESSION_EV_NEED_PASSWORD,  /* answer with session_answer_password() (any thread) */
-    SESSION_EV_CONNECTED,      /* desktop name and size known; frames follow */
-    SESSION_EV_FRAME,          /* new damage: call session_frame_lock() */
-    SESSION_EV_CURSOR,         /* new cursor shape (ARGB8888, premultiplied no) */
-    SESSION_EV_CLIPBOARD,      /* server clipboard, converted to UTF-8 */
+    SESSION_EV_STATUS,        /* progress text ("Connecting to host:1 (127.0.0.1 port 5901)") */
+    SESSION_EV_NEED_PASSWORD, /* answer with session_answer_password() (any thread) */
+    SESSION_EV_CONNECTED,     /* desktop name and size known; frames follow */
+    SESSION_EV_FRAME,         /* new damage: call session_frame_lock() */
+    SESSION_EV_CURSOR,        /* new cursor shape (ARGB8888, premultiplied no) */
+    SESSION_EV_CLIPBOARD,     /* server clipboard, converted to UTF-8 */
     SESSION_EV_BELL,
-    SESSION_EV_DISCONNECTED,   /* final event: error says why (VV_OK = closed by us) */
+    SESSION_EV_DISCONNECTED, /* final event: error says why (VV_OK = closed by us) */
 };
 
 struct session_event {
@@ -62,15 +62,15 @@ typedef void (*session_event_fn)(void *ctx, const struct session_event *ev);
 
 struct session_config {
     struct vv_address addr;
-    int timeout_ms;          /* connect + handshake; default 15000 */
-    const char *encodings;   /* space- or comma-separated; NULL = default list */
-    int quality;             /* 0-9, -1 = default */
-    int compress;            /* 0-9, -1 = default */
-    bool lossless;           /* no JPEG (snapshot) */
-    bool view_only;          /* no input is sent */
-    bool interactive;        /* NEED_PASSWORD may be answered; else fail without password */
-    bool shared;             /* ClientInit shared flag; default true */
-    const char *password;    /* known password (copied, wiped after use), or NULL */
+    int timeout_ms;        /* connect + handshake; default 15000 */
+    const char *encodings; /* space- or comma-separated; NULL = default list */
+    int quality;           /* 0-9, -1 = default */
+    int compress;          /* 0-9, -1 = default */
+    bool lossless;         /* no JPEG (snapshot) */
+    bool view_only;        /* no input is sent */
+    bool interactive;      /* NEED_PASSWORD may be answered; else fail without password */
+    bool shared;           /* ClientInit shared flag; default true */
+    const char *password;  /* known password (copied, wiped after use), or NULL */
     session_event_fn on_event;
     void *ctx;
 };
@@ -87,9 +87,16 @@ void session_destroy(struct session *s);
 /* The password for a NEED_PASSWORD event; NULL cancels. Copied and wiped by the session. */
 void session_answer_password(struct session *s, const char *password);
 
-/* Input, queued and sent by the network thread. Ignored in view-only mode. xt_code is the
- * XT scancode for the QEMU extended key event (0 if unknown; E0 keys as 0x80|code). */
-void session_send_key(struct session *s, uint32_t keysym, uint32_t xt_code, bool down);
+/* Input, queued and sent by the network thread. Ignored in view-only mode.
+ * A physical key: xt_code is its XT scancode for the QEMU extended key event (0 if unknown; E0
+ * keys as 0x80|code). printable: the key types text, which arrives separately through
+ * session_send_text_keysym(); keysym is then the key's unshifted character. When the server
+ * takes QEMU key events, physical keys are sent and typed text is dropped (the server's layout
+ * decides); otherwise printable keys are dropped and the typed characters are sent. */
+void session_send_key(struct session *s, uint32_t keysym, uint32_t xt_code, bool down,
+                      bool printable);
+/* A character typed (SDL_TEXTINPUT), as a keysym: press and release. */
+void session_send_text_keysym(struct session *s, uint32_t keysym);
 void session_send_pointer(struct session *s, int x, int y, uint8_t buttons);
 void session_send_clipboard(struct session *s, const char *utf8, size_t len);
 /* Ask the server for a full (non-incremental) update. */
@@ -100,11 +107,11 @@ void session_request_refresh(struct session *s);
 struct session_frame {
     const uint8_t *pixels;
     int width, height, stride;
-    bool full;         /* whole frame is damaged (first frame, resize) */
-    bool resized;      /* size changed since the last unlock */
+    bool full;    /* whole frame is damaged (first frame, resize) */
+    bool resized; /* size changed since the last unlock */
     int ndamage;
     const struct vv_rect *damage;
-    uint64_t updates;  /* complete framebuffer updates published so far */
+    uint64_t updates; /* complete framebuffer updates published so far */
 };
 bool session_frame_lock(struct session *s, struct session_frame *out);
 /* clear_damage: forget the damage just read. */

@@ -1,0 +1,363 @@
+# shellcheck shell=bash
+# Test kit for shell tests that run real peers (TigerVNC Xvnc, Xvfb) on 127.0.0.1. Source it:
+#   source "$(dirname "$0")/../support/peers.sh"
+# Every process started through the kit is stopped when the script exits, newest first.
+#
+# Usage:
+#   peers_init WORKDIR                  work directory (emptied if the kit made it before),
+#                                       cleanup trap on EXIT/INT/TERM/HUP
+#   peers_require CMD...                fail the test unless every command is installed
+#   N=$(peers_free_display)             free X display number 20..99, reserved until exit
+#   peers_make_vncpasswd FILE PASSWORD  FILE as made by vncpasswd (mode 600)
+#   peers_start_xvnc N [Xvnc args...]   Xvnc :N on 127.0.0.1 port 5900+N, 800x600x24,
+#                                       SecurityTypes None unless given; waits until ready
+#   peers_start_xvfb N [WxHxD]          Xvfb :N (default 1024x768x24); waits until ready
+#   peers_start NAME LOG CMD...         any other background peer, stopped at exit (by its
+#                                       PID only: CMD should be the program, not a wrapper
+#                                       shell whose children would outlive it)
+#   peers_wait_port PORT PID NAME LOG   wait until 127.0.0.1:PORT accepts while PID lives
+#   peers_paint_test_pattern N          paint a deterministic, colourful, non-repeating
+#                                       picture on the root window and verify it
+#   peers_park_pointer N                pointer to 0,0 (Xvnc renders it into the fb otherwise)
+#   peers_xwd_png N OUT.png             root window as an 8-bit RGB PNG
+#   peers_compare_png A.png B.png       print number of differing pixels; 0 = identical,
+#                                       1 = differ, 2 = cannot compare (size, missing file)
+#   peers_png_size FILE                 print WxH
+#   peers_run NAME SECONDS CMD...       run CMD with a time limit, stdin /dev/null, no
+#                                       controlling terminal; stdout/stderr in
+#                                       WORKDIR/NAME.out / NAME.err; sets PEERS_RC
+#   peers_ok MSG / peers_fail MSG       record a result
+#   peers_finish                        print "N passed, N failed"; exit 1 on any failure
+# Settings: PEERS_TIMEOUT (seconds to wait for a peer to come up, default 20).
+
+PEERS_WORKDIR=
+PEERS_PIDS=()
+PEERS_NAMES=()
+PEERS_LOGS=()
+PEERS_DISPLAYS=() # display number per PID ("" if not an X server), for stale lock cleanup
+PEERS_PASSED=0
+PEERS_FAILED=0
+PEERS_TIMEOUT=${PEERS_TIMEOUT:-20}
+PEERS_RC=0
+PEERS_LOCKDIR=${TMPDIR:-/tmp}
+
+peers_log() {
+    printf '%s\n' "peers: $*" >&2
+}
+
+peers_ok() {
+    PEERS_PASSED=$((PEERS_PASSED + 1))
+    printf 'ok   %s\n' "$*"
+}
+
+peers_fail() {
+    PEERS_FAILED=$((PEERS_FAILED + 1))
+    printf 'FAIL %s\n' "$*"
+}
+
+peers_finish() {
+    printf '%d passed, %d failed\n' "$PEERS_PASSED" "$PEERS_FAILED"
+    if [ "$PEERS_FAILED" -ne 0 ] || [ "$PEERS_PASSED" -eq 0 ]; then
+        exit 1
+    fi
+    exit 0
+}
+
+# Prints the last lines of a peer's log, for messages about a peer that failed.
+peers_show_log() {
+    local log=$1
+    if [ -s "$log" ]; then
+        printf '%s\n' "---- last lines of $log ----" >&2
+        tail -n 25 "$log" >&2
+        printf '%s\n' "----" >&2
+    fi
+}
+
+peers_init() {
+    local dir=$1
+    if [ -z "$dir" ] || [ "$dir" = / ]; then
+        peers_log "peers_init: need a work directory"
+        exit 2
+    fi
+    mkdir -p "$dir" || exit 2
+    PEERS_WORKDIR=$(cd "$dir" && pwd)
+    # Empty it only if it is ours from an earlier run: stale outputs must not make a check pass.
+    if [ -e "$PEERS_WORKDIR/.peers-workdir" ]; then
+        find "$PEERS_WORKDIR" -mindepth 1 -delete
+    fi
+    : >"$PEERS_WORKDIR/.peers-workdir"
+    trap peers_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
+}
+
+peers_require() {
+    local c missing=()
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || missing+=("$c")
+    done
+    if [ ${#missing[@]} -ne 0 ]; then
+        peers_log "missing programs: ${missing[*]} (Debian: tigervnc-standalone-server," \
+            "tigervnc-tools, xvfb, x11-utils, x11-apps, x11-xserver-utils, xdotool, imagemagick)"
+        return 1
+    fi
+}
+
+# Stops one PID: TERM, up to 5 s, then KILL; always reaped.
+peers_stop_pid() {
+    local pid=$1 name=${2:-process} i
+    # TERM again every second: a signal that arrives between fork and exec is lost.
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        [ $((i % 10)) -eq 0 ] && kill -TERM "$pid" 2>/dev/null
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        peers_log "$name (pid $pid) did not stop within 5 s of SIGTERM, sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null
+}
+
+peers_cleanup() {
+    local rc=$? i pid n
+    trap - EXIT INT TERM HUP
+    for ((i = ${#PEERS_PIDS[@]} - 1; i >= 0; i--)); do
+        pid=${PEERS_PIDS[i]}
+        peers_stop_pid "$pid" "${PEERS_NAMES[i]}"
+        n=${PEERS_DISPLAYS[i]}
+        # An X server killed hard leaves its lock and socket behind; remove only if they are its.
+        if [ -n "$n" ] && [ "$(tr -d ' ' 2>/dev/null <"/tmp/.X$n-lock")" = "$pid" ]; then
+            rm -f "/tmp/.X$n-lock" "/tmp/.X11-unix/X$n"
+        fi
+    done
+    PEERS_PIDS=()
+    # Display reservations made by this script (possibly from a $(...) subshell).
+    for n in "$PEERS_LOCKDIR"/vv-peers-display-*.lock; do
+        [ -d "$n" ] || continue
+        [ "$(cat "$n/owner" 2>/dev/null)" = "$$" ] && rm -rf "$n"
+    done
+    exit "$rc"
+}
+
+# True if something listens on 127.0.0.1:PORT (or on any address for that port).
+peers_port_busy() {
+    local port=$1
+    if command -v ss >/dev/null 2>&1 && [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then
+        return 0
+    fi
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+}
+
+# Reserves display N for this script unless another live script holds it. Atomic (mkdir).
+peers_reserve_display() {
+    local n=$1 lock="$PEERS_LOCKDIR/vv-peers-display-$1.lock" owner
+    if ! mkdir "$lock" 2>/dev/null; then
+        owner=$(cat "$lock/owner" 2>/dev/null)
+        if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
+            return 1
+        fi
+        # Stale: its owner is gone. Take it over, racing fairly through a second mkdir.
+        rm -rf "$lock"
+        mkdir "$lock" 2>/dev/null || return 1
+    fi
+    echo "$$" >"$lock/owner"
+}
+
+peers_free_display() {
+    local n
+    for ((n = 20; n <= 99; n++)); do
+        [ -e "/tmp/.X11-unix/X$n" ] && continue
+        [ -e "/tmp/.X$n-lock" ] && continue
+        peers_port_busy $((5900 + n)) && continue
+        peers_port_busy $((6000 + n)) && continue
+        peers_reserve_display "$n" || continue
+        echo "$n"
+        return 0
+    done
+    peers_log "no free X display between 20 and 99"
+    return 1
+}
+
+peers_make_vncpasswd() {
+    local file=$1 pw=$2
+    if ! printf '%s\n' "$pw" | vncpasswd -f >"$file"; then
+        peers_log "vncpasswd -f failed for $file"
+        return 1
+    fi
+    chmod 600 "$file"
+}
+
+# Starts CMD in the background with output to LOG and records it for cleanup.
+# Sets PEERS_LAST_PID.
+peers_start() {
+    local name=$1 log=$2
+    shift 2
+    "$@" >"$log" 2>&1 </dev/null &
+    PEERS_LAST_PID=$!
+    PEERS_PIDS+=("$PEERS_LAST_PID")
+    PEERS_NAMES+=("$name")
+    PEERS_LOGS+=("$log")
+    PEERS_DISPLAYS+=("${PEERS_DISPLAY_OF_NEXT:-}")
+    PEERS_DISPLAY_OF_NEXT=
+}
+
+# Waits until 127.0.0.1:PORT accepts a connection; fails early if PID dies.
+peers_wait_port() {
+    local port=$1 pid=$2 name=$3 log=$4 deadline=$((SECONDS + PEERS_TIMEOUT))
+    while ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            peers_log "$name exited before listening on 127.0.0.1:$port"
+            peers_show_log "$log"
+            return 1
+        fi
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            peers_log "$name did not listen on 127.0.0.1:$port within ${PEERS_TIMEOUT}s"
+            peers_show_log "$log"
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+# Waits until X display :N answers; fails early if PID dies.
+peers_wait_x() {
+    local n=$1 pid=$2 name=$3 log=$4 deadline=$((SECONDS + PEERS_TIMEOUT))
+    until DISPLAY=":$n" timeout 5 xdpyinfo >/dev/null 2>&1; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            peers_log "$name exited before display :$n answered"
+            peers_show_log "$log"
+            return 1
+        fi
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            peers_log "$name: display :$n did not answer within ${PEERS_TIMEOUT}s"
+            peers_show_log "$log"
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+peers_start_xvnc() {
+    local n=$1 port=$(($1 + 5900)) a sec=(-SecurityTypes None)
+    shift
+    for a in "$@"; do
+        case $a in -SecurityTypes | -securitytypes | SecurityTypes=*) sec=() ;; esac
+    done
+    local log="$PEERS_WORKDIR/xvnc-$n.log"
+    # -BlacklistThreshold: tests fail authentication on purpose; Xvnc would then refuse
+    # 127.0.0.1 for a while. Later arguments override earlier ones, so callers can change any.
+    PEERS_DISPLAY_OF_NEXT=$n
+    peers_start "Xvnc :$n" "$log" Xvnc ":$n" -rfbport "$port" -localhost -interface 127.0.0.1 \
+        -nolisten tcp -geometry 800x600 -depth 24 -BlacklistThreshold 1000 "${sec[@]}" "$@"
+    local pid=$PEERS_LAST_PID
+    peers_wait_port "$port" "$pid" "Xvnc :$n" "$log" || return 1
+    peers_wait_x "$n" "$pid" "Xvnc :$n" "$log" || return 1
+}
+
+peers_start_xvfb() {
+    local n=$1 geom=${2:-1024x768x24}
+    local log="$PEERS_WORKDIR/xvfb-$n.log"
+    PEERS_DISPLAY_OF_NEXT=$n
+    peers_start "Xvfb :$n" "$log" Xvfb ":$n" -screen 0 "$geom" -nolisten tcp
+    peers_wait_x "$n" "$PEERS_LAST_PID" "Xvfb :$n" "$log"
+}
+
+peers_png_size() {
+    identify -format '%wx%h' "$1" 2>/dev/null
+}
+
+peers_xwd_png() {
+    local n=$1 out=$2
+    # png24: forces 8-bit RGB without alpha whatever the X visual, like our own PNGs.
+    if ! xwd -root -silent -display ":$n" | convert xwd:- -alpha off "png24:$out" ||
+        [ ! -s "$out" ]; then
+        peers_log "cannot capture display :$n into $out"
+        return 1
+    fi
+}
+
+peers_compare_png() {
+    local a=$1 b=$2 sa sb out
+    if [ ! -s "$a" ] || [ ! -s "$b" ]; then
+        peers_log "compare: missing or empty file: $([ -s "$a" ] || echo "$a ")$([ -s "$b" ] || echo "$b")"
+        return 2
+    fi
+    sa=$(peers_png_size "$a")
+    sb=$(peers_png_size "$b")
+    if [ -z "$sa" ] || [ "$sa" != "$sb" ]; then
+        peers_log "compare: sizes differ: $a is ${sa:-unreadable}, $b is ${sb:-unreadable}"
+        return 2
+    fi
+    # AE = number of pixels that differ in any channel (no fuzz). compare prints it on stderr,
+    # sometimes in floating-point notation.
+    out=$(compare -metric AE "$a" "$b" null: 2>&1)
+    case $out in
+    [0-9]*) ;;
+    *)
+        peers_log "compare failed: $out"
+        return 2
+        ;;
+    esac
+    out=$(awk -v v="$out" 'BEGIN { printf "%.0f", v }')
+    echo "$out"
+    [ "$out" = 0 ]
+}
+
+peers_park_pointer() {
+    DISPLAY=":$1" xdotool mousemove 0 0
+}
+
+# A picture whose every region differs: seeded noise as the ground, with solid blocks,
+# a gradient band, a checkerboard and antialiased shapes on it, so every encoder path
+# (solid, palette, smooth, noisy) is taken and a misplaced rectangle shows.
+peers_paint_test_pattern() {
+    local n=$1 size w h pat cap diff
+    size=$(DISPLAY=":$n" xdpyinfo 2>/dev/null | awk '/dimensions:/ { print $2; exit }')
+    w=${size%x*}
+    h=${size#*x}
+    if [ -z "$size" ] || [ "$w" -le 0 ] || [ "$h" -le 0 ]; then
+        peers_log "cannot read the size of display :$n"
+        return 1
+    fi
+    pat="$PEERS_WORKDIR/pattern-$n.png"
+    cap="$PEERS_WORKDIR/pattern-$n-check.png"
+    if ! convert -limit thread 1 -seed 4242 -size "${w}x${h}" xc: +noise Random \
+        \( -size "$((h / 8))x${w}" gradient:'#ff2000-#0030ff' -rotate 90 \) \
+        -geometry "+0+$((h / 6))" -composite \
+        \( -size "$((w / 4))x$((h / 5))" pattern:checkerboard -fill '#20c040' -opaque black \) \
+        -geometry "+$((w * 3 / 8))+$((h * 2 / 5))" -composite \
+        -fill '#12ab34' -draw "rectangle $((w / 20)),$((h / 3)) $((w / 4)),$((h / 2))" \
+        -fill '#fedcba' -draw "rectangle $((w * 3 / 4)),$((h * 2 / 3)) $((w - 40)),$((h - 40))" \
+        -fill '#ffffff' -draw "rectangle 0,$((h - 30)) $((w / 3)),$((h - 1))" \
+        -fill '#3050f0' -draw "circle $((w * 5 / 8)),$((h / 8)) $((w * 5 / 8 + 50)),$((h / 8 + 30))" \
+        -stroke '#000000' -strokewidth 3 -draw "line 0,$((h - 1)) $((w - 1)),0" \
+        -alpha off -depth 8 "png24:$pat"; then
+        peers_log "convert could not make the test pattern"
+        return 1
+    fi
+    DISPLAY=":$n" xsetroot -solid '#402010' || return 1
+    # display -window root sets the root background and exits (status 1 even on success).
+    DISPLAY=":$n" timeout 20 display -window root "$pat" >/dev/null 2>&1
+    peers_xwd_png "$n" "$cap" || return 1
+    if ! diff=$(peers_compare_png "$pat" "$cap"); then
+        peers_log "test pattern not on display :$n ($diff pixels differ)"
+        return 1
+    fi
+}
+
+# Runs CMD with a time limit, stdin from /dev/null and without a controlling terminal (so a
+# password prompt cannot hang the test). Output goes to WORKDIR/NAME.out and NAME.err; the
+# exit code goes to PEERS_RC (124 = killed by the time limit) and is returned.
+peers_run() {
+    local name=$1 secs=$2
+    shift 2
+    setsid -w timeout -k 5 "$secs" "$@" >"$PEERS_WORKDIR/$name.out" \
+        2>"$PEERS_WORKDIR/$name.err" </dev/null
+    PEERS_RC=$?
+    if [ "$PEERS_RC" -eq 124 ]; then
+        peers_log "$name: killed after ${secs}s: $*"
+    fi
+    return "$PEERS_RC"
+}

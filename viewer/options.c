@@ -1,0 +1,247 @@
+/* Command-line options: a single table shared by the parser and --help, GNU conventions
+ * (--name=value, --name value, -x value, -- ends options). */
+#include "options.h"
+
+#include "addr.h"
+#include "vv_config.h"
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_kind { OPT_FLAG, OPT_STRING, OPT_INT };
+
+/* Which commands accept an option. */
+#define FOR_CONNECT (1u << CMD_CONNECT)
+#define FOR_SNAPSHOT (1u << CMD_SNAPSHOT)
+#define FOR_DEMO (1u << CMD_DEMO)
+#define FOR_SESSIONS (FOR_CONNECT | FOR_SNAPSHOT | FOR_DEMO)
+
+struct opt_def {
+    const char *name;
+    char short_name;
+    const char *arg;
+    enum opt_kind kind;
+    size_t offset;
+    int min, max;
+    unsigned commands;
+    const char *help;
+};
+
+#define OFF(field) offsetof(struct vv_options, field)
+
+static const struct opt_def table[] = {
+    {"passwd", 0, "FILE", OPT_STRING, OFF(passwd_file), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
+     "read the VNC password from FILE, made by vncpasswd (TigerVNC format); the environment "
+     "variable VNC_PASSWORD also works, for scripts"},
+    {"encodings", 0, "LIST", OPT_STRING, OFF(encodings), 0, 0, FOR_SESSIONS,
+     "encodings to ask for, in order (default: copyrect tight zrle hextile zlib raw; also rre "
+     "corre ultra on request)"},
+    {"quality", 0, "0-9", OPT_INT, OFF(quality), 0, 9, FOR_CONNECT | FOR_DEMO,
+     "JPEG quality for Tight (default 8; lower is smaller and blurrier)"},
+    {"compress", 0, "0-9", OPT_INT, OFF(compress), 0, 9, FOR_SESSIONS,
+     "compression level (default 2; higher saves bandwidth, costs server CPU)"},
+    {"timeout", 0, "SECONDS", OPT_INT, OFF(timeout_s), 1, 3600, FOR_SESSIONS,
+     "give up connecting after SECONDS (default 15)"},
+    {"scale", 0, "PERCENT", OPT_INT, OFF(scale), 100, 100, FOR_CONNECT | FOR_DEMO,
+     "100 shows the desktop 1:1 (default: scale to fit the window, aspect kept)"},
+    {"fullscreen", 0, NULL, OPT_FLAG, OFF(fullscreen), 0, 0, FOR_CONNECT | FOR_DEMO,
+     "start in full screen (F11 toggles)"},
+    {"view-only", 0, NULL, OPT_FLAG, OFF(view_only), 0, 0, FOR_CONNECT | FOR_DEMO,
+     "send no keyboard, mouse or clipboard input"},
+    {"output", 'o', "FILE.png", OPT_STRING, OFF(output), 0, 0, FOR_SNAPSHOT,
+     "snapshot: write the desktop to FILE.png"},
+    {"verbose", 'v', NULL, OPT_FLAG, OFF(verbose), 0, 0, FOR_SESSIONS,
+     "say what is happening (address reading, security, encodings)"},
+    {"debug", 0, NULL, OPT_FLAG, OFF(debug), 0, 0, FOR_SESSIONS,
+     "log protocol details, libvncclient's included"},
+    {"help", 'h', NULL, OPT_FLAG, OFF(help), 0, 0, ~0u, "show this help and exit"},
+    {"version", 'V', NULL, OPT_FLAG, OFF(version), 0, 0, ~0u, "show the version and exit"},
+};
+
+static const char *command_names[] = {"connect", "snapshot", "demo"};
+
+static const struct opt_def *find_long(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strlen(table[i].name) == len && strncmp(table[i].name, name, len) == 0)
+            return &table[i];
+    return NULL;
+}
+
+static const struct opt_def *find_short(char c)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].short_name == c)
+            return &table[i];
+    return NULL;
+}
+
+static bool set_value(const struct opt_def *d, const char *value, struct vv_options *o,
+                      struct vv_error *err)
+{
+    char *base = (char *)o + d->offset;
+    if (d->kind == OPT_STRING) {
+        *(const char **)base = value;
+        return true;
+    }
+    char *end;
+    long v = strtol(value, &end, 10);
+    if (*value == '\0' || *end != '\0' || v < d->min || v > d->max) {
+        if (d->min == d->max)
+            vv_error_set(err, VV_ERR_USAGE, "--%s: '%s' is not supported; the only value is %d",
+                         d->name, value, d->min);
+        else
+            vv_error_set(err, VV_ERR_USAGE, "--%s: '%s' is not a number from %d to %d", d->name,
+                         value, d->min, d->max);
+        return false;
+    }
+    *(int *)base = (int)v;
+    return true;
+}
+
+bool options_parse(int argc, char **argv, struct vv_options *o, struct vv_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->quality = -1;
+    o->compress = -1;
+    o->timeout_s = 15;
+    int i = 1;
+    if (i < argc) {
+        for (int c = 0; c < 3; c++)
+            if (strcmp(argv[i], command_names[c]) == 0 && c != CMD_CONNECT) {
+                o->command = (enum vv_command)c;
+                i++;
+            }
+    }
+    bool only_positional = false;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        const struct opt_def *d = NULL;
+        const char *value = NULL;
+        char shown[64];
+        if (!only_positional && strcmp(a, "--") == 0) {
+            only_positional = true;
+            continue;
+        }
+        if (!only_positional && a[0] == '-' && a[1] == '-') {
+            const char *eq = strchr(a + 2, '=');
+            size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+            d = find_long(a + 2, len);
+            if (!d && len == 3 && strncmp(a + 2, "via", 3) == 0) {
+                vv_error_set(err, VV_ERR_USAGE, "--via: SSH tunnelling is not available yet");
+                return false;
+            }
+            snprintf(shown, sizeof shown, "--%.*s", (int)(len > 40 ? 40 : len), a + 2);
+            if (eq)
+                value = eq + 1;
+        } else if (!only_positional && a[0] == '-' && a[1] != '\0') {
+            if (a[2] != '\0') {
+                vv_error_set(err, VV_ERR_USAGE,
+                             "unknown option '%s' (short options take one letter)", a);
+                return false;
+            }
+            d = find_short(a[1]);
+            snprintf(shown, sizeof shown, "-%c", a[1]);
+        } else {
+            if (o->address) {
+                vv_error_set(err, VV_ERR_USAGE, "unexpected argument '%s' (the address is '%s')", a,
+                             o->address);
+                return false;
+            }
+            o->address = a;
+            continue;
+        }
+        if (!d) {
+            vv_error_set(err, VV_ERR_USAGE, "unknown option '%s'", shown);
+            return false;
+        }
+        if (!(d->commands & (1u << o->command))) {
+            vv_error_set(err, VV_ERR_USAGE, "option --%s does not apply to '%s'", d->name,
+                         command_names[o->command]);
+            return false;
+        }
+        if (d->kind == OPT_FLAG) {
+            if (value) {
+                vv_error_set(err, VV_ERR_USAGE, "option --%s takes no value", d->name);
+                return false;
+            }
+            *(bool *)((char *)o + d->offset) = true;
+            continue;
+        }
+        if (!value) {
+            if (i + 1 >= argc) {
+                vv_error_set(err, VV_ERR_USAGE, "option %s needs a value (%s)", shown, d->arg);
+                return false;
+            }
+            value = argv[++i];
+        }
+        if (!set_value(d, value, o, err))
+            return false;
+    }
+    if (o->help || o->version)
+        return true;
+    if (o->command == CMD_DEMO) {
+        if (o->address) {
+            vv_error_set(err, VV_ERR_USAGE, "'demo' takes no address");
+            return false;
+        }
+        return true;
+    }
+    if (!o->address) {
+        vv_error_set(err, VV_ERR_USAGE, "no address given: vncview HOST:DISPLAY (forms: %s)",
+                     addr_forms());
+        return false;
+    }
+    if (o->command == CMD_SNAPSHOT && !o->output) {
+        vv_error_set(err, VV_ERR_USAGE, "snapshot needs an output file: -o FILE.png");
+        return false;
+    }
+    return true;
+}
+
+void options_print_help(FILE *f)
+{
+    fprintf(f,
+            "Usage: vncview [OPTION]... ADDRESS\n"
+            "       vncview snapshot ADDRESS -o FILE.png [OPTION]...\n"
+            "       vncview demo [OPTION]...\n"
+            "\n"
+            "A VNC viewer. Connects to display N of HOST (TCP port 5900+N) and shows its desktop.\n"
+            "\n"
+            "Commands:\n"
+            "  (none)      open a window on ADDRESS\n"
+            "  snapshot    connect without a window, write the first complete frame as PNG\n"
+            "  demo        start a built-in demo server on this machine and view it\n"
+            "\n"
+            "ADDRESS forms:\n"
+            "  HOST            display 0 (port 5900)\n"
+            "  HOST:N          display N (port 5900+N); N of 100 or more is a port (host:5901)\n"
+            "  HOST::PORT      a TCP port\n"
+            "  [IPv6]:N, [IPv6]::PORT, vnc://HOST[:PORT] (a URL carries a port)\n"
+            "\n"
+            "Options:\n");
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const struct opt_def *d = &table[i];
+        char left[64];
+        int n = d->short_name ? snprintf(left, sizeof left, "  -%c, --%s", d->short_name, d->name)
+                              : snprintf(left, sizeof left, "      --%s", d->name);
+        if (d->arg)
+            snprintf(left + n, sizeof left - (size_t)n, "%s%s", d->kind == OPT_FLAG ? "" : " ",
+                     d->arg);
+        fprintf(f, "%-28s %s\n", left, d->help);
+    }
+    fprintf(f, "\n"
+               "In the window: F11 toggles full screen, F8 opens the menu.\n"
+               "\n"
+               "Exit status:\n");
+    for (int c = 0; c <= VV_ERR_CANCELLED; c++)
+        fprintf(f, "  %2d  %s\n", c, vv_status_name(c));
+    fprintf(f, "\nReport bugs to the vncview issue tracker.\n");
+}
+
+void options_print_version(FILE *f)
+{
+    fprintf(f, "vncview %s\n", VV_VERSION);
+}

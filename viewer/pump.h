@@ -1,0 +1,41 @@
+/* The transport pump: one thread per session that connects, runs our handshake, then relays bytes
+ * between the server's transport and the socketpair libvncclient reads, presenting libvncclient
+ * a synthetic "None" handshake. The only thread that touches the transport. */
+#ifndef VV_PUMP_H
+#define VV_PUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "addr.h"
+#include "error.h"
+#include "handshake.h"
+
+struct pump;
+
+struct pump_config {
+    struct vv_address addr;
+    int timeout_ms;
+    const char *password; /* copied; wiped when no longer needed */
+    bool interactive;     /* ask again after a wrong password */
+    /* Blocking password request (retry: the last one was wrong); false = none/cancelled. */
+    bool (*get_password)(void *ctx, bool retry, char *buf, size_t size);
+    void (*on_status)(void *ctx, const char *text);
+    void *ctx;
+    int client_fd; /* our end of the socketpair; the pump owns and closes it */
+};
+
+struct pump *pump_start(const struct pump_config *cfg, struct vv_error *err);
+/* The session has started (ServerInit handled): a server hang-up now means "connection lost". */
+void pump_mark_running(struct pump *p);
+/* Any thread: stop connecting / relaying as soon as possible. */
+void pump_cancel(struct pump *p);
+/* Joins the thread; err receives why the pump ended (VV_OK if the session side closed first). */
+void pump_join(struct pump *p, struct vv_error *err);
+void pump_free(struct pump *p);
+/* Security of the established transport, e.g. "NOT ENCRYPTED"; valid once connected. */
+const char *pump_security(struct pump *p);
+/* Bytes relayed so far, server to client and client to server (for benchmarks). */
+void pump_counters(struct pump *p, unsigned long long *s2c, unsigned long long *c2s);
+
+#endif

@@ -1,0 +1,77 @@
+/* Internals shared by session.c (lifecycle, commands) and session_rfb.c (libvncclient glue). */
+#ifndef VV_SESSION_INT_H
+#define VV_SESSION_INT_H
+
+#include "encodings.h"
+#include "plat.h"
+#include "pump.h"
+#include "session.h"
+
+#include <pthread.h>
+#include <rfb/rfbclient.h>
+#include <stdatomic.h>
+
+#define SESSION_MAX_DAMAGE 64
+/* The largest desktop we accept: what GPUs take as a texture. */
+#define SESSION_MAX_DIM 16384
+
+enum cmd_type { CMD_KEY, CMD_TEXT, CMD_POINTER, CMD_CUT, CMD_REFRESH };
+
+struct cmd {
+    enum cmd_type type;
+    uint32_t keysym, xt;
+    bool down, printable;
+    int x, y;
+    uint8_t buttons;
+    char *text; /* Latin-1, for CMD_CUT */
+    size_t len;
+    struct cmd *next;
+};
+
+struct session {
+    struct session_config cfg;
+    char name[300]; /* "host:1" */
+    struct enc_list enc;
+    pthread_t thread;
+    struct plat_wake wake;
+    atomic_bool stop;
+
+    pthread_mutex_t lock; /* guards: commands, sock, password exchange, pump pointer */
+    pthread_cond_t cond;
+    struct cmd *head, *tail;
+    int sock; /* libvncclient's end of the socketpair, -1 when closed */
+    struct pump *pump;
+    bool pw_waiting, pw_answered, pw_cancelled;
+    char *pw_answer;
+    char security[160];
+
+    pthread_mutex_t frame_lock; /* guards the published frame */
+    uint8_t *front;
+    int front_w, front_h;
+    bool front_full, front_resized;
+    struct vv_rect damage[SESSION_MAX_DAMAGE];
+    int ndamage;
+    uint64_t updates;
+
+    /* Network-thread only. */
+    rfbClient *cl;
+    uint8_t *fb;
+    int fb_w, fb_h;
+    bool fb_resized;
+    struct vv_rect pending[SESSION_MAX_DAMAGE];
+    int npending;
+    bool pending_full;
+    struct vv_error proto_error; /* set by our callbacks when the server misbehaves */
+};
+
+void session_emit(struct session *s, const struct session_event *ev);
+/* Sets up the rfbClient callbacks and pixel format (network thread). */
+rfbClient *session_rfb_new(struct session *s, int sock);
+/* Sends SetPixelFormat and our SetEncodings. */
+bool session_rfb_send_formats(struct session *s);
+/* Frees the client and everything 0.9.14 forgets (cursor, TurboJPEG handle) and our fb. */
+void session_rfb_free(struct session *s);
+/* Publishes the pending damage to the front buffer (network thread). */
+void session_publish(struct session *s);
+
+#endif

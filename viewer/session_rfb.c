@@ -1,0 +1,268 @@
+/* libvncclient glue for a session: pixel format, our SetEncodings, our framebuffer allocator,
+ * damage collection and publication, cursor, clipboard and bell callbacks; plus the cleanup of
+ * what libvncclient 0.9.14 forgets to free. Runs on the session's network thread only. */
+#include "session_int.h"
+
+#include "charset.h"
+#include "log.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Exported by libvncclient (bundled TurboJPEG wrapper); frees the handle it leaks. */
+extern int tjDestroy(void *handle);
+
+static int session_tag; /* address used as the rfbClientData key */
+
+static struct session *owner(rfbClient *cl)
+{
+    return rfbClientGetClientData(cl, &session_tag);
+}
+
+static rfbBool alloc_framebuffer(rfbClient *cl)
+{
+    struct session *s = owner(cl);
+    int w = cl->width, h = cl->height;
+    if (w <= 0 || h <= 0 || w > SESSION_MAX_DIM || h > SESSION_MAX_DIM) {
+        vv_error_set(&s->proto_error, VV_ERR_PROTOCOL,
+                     "the server announced a %dx%d desktop; vncview accepts 1x1 to %dx%d", w, h,
+                     SESSION_MAX_DIM, SESSION_MAX_DIM);
+        return FALSE;
+    }
+    uint8_t *fb = calloc((size_t)w * (size_t)h, 4);
+    if (!fb) {
+        vv_error_set(&s->proto_error, VV_ERR_GENERIC, "out of memory for a %dx%d desktop", w, h);
+        return FALSE;
+    }
+    free(s->fb);
+    s->fb = fb;
+    s->fb_w = w;
+    s->fb_h = h;
+    s->fb_resized = true;
+    s->pending_full = true;
+    s->npending = 0;
+    cl->frameBuffer = fb;
+    log_debug("framebuffer %dx%d", w, h);
+    return TRUE;
+}
+
+static void add_damage(struct session *s, int x, int y, int w, int h)
+{
+    /* Clamp: libvncclient checks rectangles, but the published list must be exact. */
+    if (x < 0)
+        w += x, x = 0;
+    if (y < 0)
+        h += y, y = 0;
+    if (x + w > s->fb_w)
+        w = s->fb_w - x;
+    if (y + h > s->fb_h)
+        h = s->fb_h - y;
+    if (w <= 0 || h <= 0 || s->pending_full)
+        return;
+    if (s->npending == SESSION_MAX_DAMAGE) {
+        s->pending_full = true;
+        return;
+    }
+    s->pending[s->npending++] = (struct vv_rect){x, y, w, h};
+}
+
+static void got_update(rfbClient *cl, int x, int y, int w, int h)
+{
+    add_damage(owner(cl), x, y, w, h);
+}
+
+static void finished_update(rfbClient *cl)
+{
+    session_publish(owner(cl));
+}
+
+static void copy_rect(uint8_t *dst, const uint8_t *src, int stride, struct vv_rect r)
+{
+    for (int row = 0; row < r.h; row++) {
+        size_t off = (size_t)(r.y + row) * (size_t)stride + (size_t)r.x * 4;
+        memcpy(dst + off, src + off, (size_t)r.w * 4);
+    }
+}
+
+void session_publish(struct session *s)
+{
+    if (!s->fb)
+        return;
+    int stride = s->fb_w * 4;
+    pthread_mutex_lock(&s->frame_lock);
+    if (s->fb_resized || !s->front) {
+        uint8_t *f = malloc((size_t)stride * (size_t)s->fb_h);
+        if (!f) {
+            pthread_mutex_unlock(&s->frame_lock);
+            return; /* keep the old frame; the next update retries */
+        }
+        free(s->front);
+        s->front = f;
+        s->front_w = s->fb_w;
+        s->front_h = s->fb_h;
+        s->front_resized = true;
+        s->pending_full = true;
+        s->fb_resized = false;
+    }
+    if (s->pending_full) {
+        memcpy(s->front, s->fb, (size_t)stride * (size_t)s->fb_h);
+        s->front_full = true;
+        s->ndamage = 0;
+    } else {
+        for (int i = 0; i < s->npending; i++) {
+            copy_rect(s->front, s->fb, stride, s->pending[i]);
+            if (s->front_full)
+                continue;
+            if (s->ndamage == SESSION_MAX_DAMAGE)
+                s->front_full = true;
+            else
+                s->damage[s->ndamage++] = s->pending[i];
+        }
+    }
+    s->updates++;
+    pthread_mutex_unlock(&s->frame_lock);
+    s->npending = 0;
+    s->pending_full = false;
+    struct session_event ev = {.type = SESSION_EV_FRAME};
+    session_emit(s, &ev);
+}
+
+static void got_cursor(rfbClient *cl, int xhot, int yhot, int width, int height, int bpp)
+{
+    struct session *s = owner(cl);
+    if (bpp != 4 || width < 0 || height < 0 || width > 1024 || height > 1024 || !cl->rcSource)
+        goto out;
+    size_t n = (size_t)width * (size_t)height;
+    uint32_t *argb = malloc(n ? n * 4 : 4);
+    if (!argb)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t px;
+        memcpy(&px, cl->rcSource + i * 4, 4); /* B,G,R,X in memory = 0x00RRGGBB */
+        argb[i] = (cl->rcMask && cl->rcMask[i]) ? (0xFF000000u | (px & 0xFFFFFFu)) : 0;
+    }
+    struct session_event ev = {.type = SESSION_EV_CURSOR};
+    ev.u.cursor.hot_x = xhot;
+    ev.u.cursor.hot_y = yhot;
+    ev.u.cursor.width = width;
+    ev.u.cursor.height = height;
+    ev.u.cursor.argb = argb;
+    session_emit(s, &ev);
+    free(argb);
+out:
+    /* 0.9.14 allocates a new mask for every shape and never frees the old one. */
+    free(cl->rcMask);
+    cl->rcMask = NULL;
+}
+
+static void got_cut_text(rfbClient *cl, const char *text, int len)
+{
+    struct session *s = owner(cl);
+    if (len < 0)
+        return;
+    size_t out_len = 0;
+    char *utf8 = charset_latin1_to_utf8(text, (size_t)len, &out_len);
+    if (!utf8)
+        return;
+    struct session_event ev = {.type = SESSION_EV_CLIPBOARD};
+    ev.u.clipboard.utf8 = utf8;
+    ev.u.clipboard.len = out_len;
+    session_emit(s, &ev);
+    free(utf8);
+}
+
+static void bell(rfbClient *cl)
+{
+    struct session_event ev = {.type = SESSION_EV_BELL};
+    session_emit(owner(cl), &ev);
+}
+
+/* Authentication is ours; these only stop libvncclient from reading the terminal. */
+static char *no_password(rfbClient *cl)
+{
+    (void)cl;
+    return NULL;
+}
+
+static rfbCredential *no_credential(rfbClient *cl, int type)
+{
+    (void)cl;
+    (void)type;
+    return NULL;
+}
+
+rfbClient *session_rfb_new(struct session *s, int sock)
+{
+    rfbClient *cl = rfbGetClient(8, 3, 4);
+    if (!cl)
+        return NULL;
+    /* B,G,R,X in memory: SDL_PIXELFORMAT_XRGB8888, uploads are straight copies. */
+    cl->format.redShift = 16;
+    cl->format.greenShift = 8;
+    cl->format.blueShift = 0;
+    rfbClientSetClientData(cl, &session_tag, s);
+    cl->MallocFrameBuffer = alloc_framebuffer;
+    cl->GotFrameBufferUpdate = got_update;
+    cl->FinishedFrameBufferUpdate = finished_update;
+    cl->GotCursorShape = got_cursor;
+    cl->GotXCutText = got_cut_text;
+    cl->Bell = bell;
+    cl->GetPassword = no_password;
+    cl->GetCredential = no_credential;
+    cl->canHandleNewFBSize = TRUE;
+    cl->appData.useRemoteCursor = TRUE;
+    cl->appData.shareDesktop = s->cfg.shared ? TRUE : FALSE;
+    free(cl->serverHost);
+    cl->serverHost = strdup(s->cfg.addr.host);
+    cl->serverPort = s->cfg.addr.port;
+    cl->sock = sock;
+    cl->listenSpecified = TRUE; /* the socket is connected already: no ConnectToRFBServer */
+    return cl;
+}
+
+bool session_rfb_send_formats(struct session *s)
+{
+    rfbClient *cl = s->cl;
+    rfbSetPixelFormatMsg spf;
+    memset(&spf, 0, sizeof spf);
+    spf.type = rfbSetPixelFormat;
+    spf.format = cl->format;
+    spf.format.redMax = htons(cl->format.redMax);
+    spf.format.greenMax = htons(cl->format.greenMax);
+    spf.format.blueMax = htons(cl->format.blueMax);
+    if (!WriteToRFBServer(cl, (char *)&spf, sz_rfbSetPixelFormatMsg))
+        return false;
+
+    int32_t codes[ENC_MAX];
+    int n = enc_build(&s->enc, s->cfg.quality, s->cfg.compress, s->cfg.lossless, codes, ENC_MAX);
+    uint8_t msg[4 + ENC_MAX * 4];
+    msg[0] = rfbSetEncodings;
+    msg[1] = 0;
+    msg[2] = (uint8_t)(n >> 8);
+    msg[3] = (uint8_t)n;
+    for (int i = 0; i < n; i++) {
+        uint32_t be = htonl((uint32_t)codes[i]);
+        memcpy(msg + 4 + i * 4, &be, 4);
+    }
+    return WriteToRFBServer(cl, (char *)msg, 4u + (unsigned)n * 4u);
+}
+
+void session_rfb_free(struct session *s)
+{
+    rfbClient *cl = s->cl;
+    if (cl) {
+        free(cl->rcSource);
+        cl->rcSource = NULL;
+        free(cl->rcMask);
+        cl->rcMask = NULL;
+        if (cl->tjhnd) {
+            tjDestroy(cl->tjhnd);
+            cl->tjhnd = NULL;
+        }
+        rfbClientCleanup(cl); /* closes cl->sock */
+        s->cl = NULL;
+    }
+    free(s->fb);
+    s->fb = NULL;
+}

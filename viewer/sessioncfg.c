@@ -1,0 +1,41 @@
+/* Session configuration from options. */
+#include "sessioncfg.h"
+
+#include "encodings.h"
+#include "log.h"
+#include "passwd.h"
+
+#include <string.h>
+
+bool sessioncfg_from_options(const struct vv_options *o, struct session_config *cfg,
+                             char **password, struct vv_error *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    *password = NULL;
+    if (o->address && !addr_parse(o->address, &cfg->addr, err))
+        return false;
+    struct enc_list probe;
+    if (!enc_parse(o->encodings, &probe, err))
+        return false;
+    if (o->address) {
+        char name[300];
+        addr_format(&cfg->addr, name, sizeof name);
+        log_info("address '%s': %s; connecting to %s port %d", o->address, cfg->addr.note,
+                 cfg->addr.host, cfg->addr.port);
+    }
+    cfg->timeout_ms = o->timeout_s * 1000;
+    cfg->encodings = o->encodings;
+    cfg->quality = o->quality >= 0 ? o->quality : 8;
+    cfg->compress = o->compress >= 0 ? o->compress : 2;
+    cfg->view_only = o->view_only;
+    cfg->shared = true;
+    if (o->passwd_file) {
+        *password = passwd_read_vncpasswd_file(o->passwd_file, err);
+        if (!*password)
+            return false;
+    } else {
+        *password = passwd_from_env();
+    }
+    cfg->password = *password;
+    return true;
+}
