@@ -63,7 +63,15 @@ void app_fit_window(struct app *a, int fb_w, int fb_h)
         w = (int)((float)w / sc);
         h = (int)((float)h / sc);
     }
-    SDL_SetWindowSize(a->win, w < 200 ? 200 : w, h < 150 ? 150 : h);
+    w = w < 200 ? 200 : w;
+    h = h < 150 ? 150 : h;
+    SDL_SetWindowSize(a->win, w, h);
+    /* Keep the whole window on the screen it is on (no window manager does it for us under a
+     * bare X server, and a grown window would hang off the edge). */
+    int x, y;
+    SDL_GetWindowPosition(a->win, &x, &y);
+    if (x < usable.x || y < usable.y || x + w > usable.x + usable.w || y + h > usable.y + usable.h)
+        SDL_SetWindowPosition(a->win, usable.x + (usable.w - w) / 2, usable.y + (usable.h - h) / 2);
 }
 
 static void toggle_fullscreen(struct app *a)
@@ -116,6 +124,9 @@ static void render(struct app *a)
     int ow, oh;
     SDL_GetRendererOutputSize(a->ren, &ow, &oh);
     float sc = app_output_scale(a);
+    int px = (int)(16 * sc + 0.5f);
+    if (ui_font_pixel_size(a->font) != px) /* moved to a screen of another scale */
+        ui_font_set_pixel_size(a->font, px);
     SDL_SetRenderDrawColor(a->ren, 24, 26, 31, 255);
     SDL_RenderClear(a->ren);
     if (a->view.tex) {
@@ -181,6 +192,8 @@ static void handle_event(struct app *a, const SDL_Event *ev)
     case SDL_RENDER_TARGETS_RESET:
     case SDL_RENDER_DEVICE_RESET:
         ui_overlay_flush_cache();
+        if (a->dialog)
+            ui_dialog_flush_cache(a->dialog);
         if (a->session) {
             view_destroy(&a->view);
             session_request_refresh(a->session);
@@ -235,20 +248,13 @@ int app_run(const struct vv_options *o, const char *address_override)
         fprintf(stderr, "vncview: cannot initialise fonts: %s\n", TTF_GetError());
         goto out_sdl;
     }
-    struct vv_error err;
-    vv_error_clear(&err);
-    a->font = ui_font_open(16, &err);
-    if (!a->font) {
-        fprintf(stderr, "vncview: %s\n", err.message);
-        goto out_ttf;
-    }
     a->ev_type = SDL_RegisterEvents(1);
     a->win = SDL_CreateWindow("vncview", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1024, 640,
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
                                   (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
     if (!a->win) {
         fprintf(stderr, "vncview: cannot create a window: %s\n", SDL_GetError());
-        goto out_font;
+        goto out_ttf;
     }
     a->fullscreen = o->fullscreen;
     a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_ACCELERATED);
@@ -257,6 +263,14 @@ int app_run(const struct vv_options *o, const char *address_override)
     if (!a->ren) {
         fprintf(stderr, "vncview: cannot create a renderer: %s\n", SDL_GetError());
         goto out_win;
+    }
+    /* Font sizes are in output pixels: 16 points on a HiDPI screen are more pixels. */
+    struct vv_error err;
+    vv_error_clear(&err);
+    a->font = ui_font_open((int)(16 * app_output_scale(a) + 0.5f), &err);
+    if (!a->font) {
+        fprintf(stderr, "vncview: %s\n", err.message);
+        goto out_ren_only;
     }
     SDL_RendererInfo info;
     if (SDL_GetRendererInfo(a->ren, &info) == 0)
@@ -271,6 +285,7 @@ int app_run(const struct vv_options *o, const char *address_override)
         rc = a->exit_code;
         goto out_ren;
     }
+    bool was_animating = false;
     while (!a->quit) {
         Uint32 now = SDL_GetTicks();
         SDL_Event ev;
@@ -280,8 +295,11 @@ int app_run(const struct vv_options *o, const char *address_override)
             while (!a->quit && SDL_PollEvent(&ev))
                 handle_event(a, &ev);
         }
-        if (a->dirty || animating(a, SDL_GetTicks()))
+        /* One more frame after an animation ends, so no half-faded badge stays on screen. */
+        bool anim = animating(a, SDL_GetTicks());
+        if (a->dirty || anim || was_animating)
             render(a);
+        was_animating = anim;
     }
     rc = a->ever_connected ? 0 : (a->exit_code ? a->exit_code : VV_ERR_CANCELLED);
     app_end_session(a);
@@ -291,11 +309,11 @@ out_ren:
     ui_overlay_flush_cache();
     if (a->cursor)
         SDL_FreeCursor(a->cursor);
+    ui_font_close(a->font);
+out_ren_only:
     SDL_DestroyRenderer(a->ren);
 out_win:
     SDL_DestroyWindow(a->win);
-out_font:
-    ui_font_close(a->font);
 out_ttf:
     TTF_Quit();
 out_sdl:

@@ -14,46 +14,80 @@ static bool input_allowed(struct app *a)
     return a->session && a->state == APP_RUNNING && !a->dialog && !a->o->view_only;
 }
 
+static void press(struct app *a, SDL_Scancode sc, uint32_t keysym, uint32_t xt, bool no_text)
+{
+    int i;
+    for (i = 0; i < a->nheld && a->held[i].sc != sc; i++) {
+    }
+    if (i == a->nheld && a->nheld < APP_MAX_HELD)
+        a->held[a->nheld++] = (struct held_key){sc, keysym, xt, no_text};
+    session_send_key(a->session, keysym, xt, true, no_text);
+}
+
+/* A printable key waits for its SDL_TEXTINPUT to learn what it types (Shift, AltGr, layout):
+ * servers act on the keysym even in QEMU key events (Xvnc adjusts Shift to match it). A key
+ * that types nothing (a dead key) is sent as "no text", which only QEMU-key servers use. */
+static void flush_pending(struct app *a)
+{
+    if (!a->pending.sc)
+        return;
+    press(a, a->pending.sc, a->pending.keysym, a->pending.xt, true);
+    a->pending.sc = SDL_SCANCODE_UNKNOWN;
+}
+
 static void key_event(struct app *a, const SDL_KeyboardEvent *k)
 {
     bool down = k->type == SDL_KEYDOWN;
     SDL_Scancode sc = k->keysym.scancode;
-    /* Auto-repeat presses are sent as presses, as TigerVNC does. */
-    bool defer = false;
-    uint32_t keysym = keymap_keysym_for_key(k->keysym.sym, k->keysym.mod, &defer);
-    if (defer) /* printable: the unshifted character, for servers taking QEMU key events */
-        keysym = keymap_keysym_for_codepoint((uint32_t)k->keysym.sym);
+    bool printable = false;
+    uint32_t keysym = keymap_keysym_for_key(k->keysym.sym, k->keysym.mod, &printable);
     uint32_t xt = keymap_xt_for_scancode(sc);
+    if (printable) {
+        /* Fallback if no text comes: the key's character, in the case Shift/Caps give it. */
+        SDL_Keycode sym = k->keysym.sym;
+        bool upper = ((k->keysym.mod & KMOD_SHIFT) != 0) != ((k->keysym.mod & KMOD_CAPS) != 0);
+        if (sym >= 'a' && sym <= 'z' && upper)
+            sym -= 'a' - 'A';
+        keysym = keymap_keysym_for_codepoint((uint32_t)sym);
+    }
     if (!keysym && !xt)
         return;
+    if (down) {
+        flush_pending(a);
+        /* Alt+c and keypad digits come as a key and as text: the key is sent, drop the text. */
+        a->drop_next_text = !printable;
+        if (printable && sc != SDL_SCANCODE_UNKNOWN) {
+            a->pending = (struct held_key){sc, keysym, xt, true};
+            return;
+        }
+        press(a, sc, keysym, xt, printable);
+        return;
+    }
+    if (a->pending.sc == sc)
+        flush_pending(a); /* typed nothing: a dead key, or text went elsewhere */
     int i;
     for (i = 0; i < a->nheld && a->held[i].sc != sc; i++) {
     }
-    if (down) {
-        /* Alt+c and keypad digits come as a key and as text: the key was sent, drop the text. */
-        a->drop_next_text = !defer;
-        if (i == a->nheld && a->nheld < APP_MAX_HELD)
-            a->held[a->nheld++] = (struct held_key){sc, keysym, xt, defer};
-    } else {
-        if (i == a->nheld)
-            return;                 /* never sent down (pressed while a dialog was open) */
-        keysym = a->held[i].keysym; /* release what was pressed, whatever the modifiers now */
-        defer = a->held[i].printable;
-        a->held[i] = a->held[--a->nheld];
-    }
-    session_send_key(a->session, keysym, xt, down, defer);
+    if (i == a->nheld)
+        return; /* never sent down (pressed while a dialog was open) */
+    /* Release what was pressed, whatever the modifiers are now. */
+    struct held_key h = a->held[i];
+    a->held[i] = a->held[--a->nheld];
+    session_send_key(a->session, h.keysym, h.xt, false, h.no_text);
 }
 
 void app_release_keys(struct app *a)
 {
+    a->pending.sc = SDL_SCANCODE_UNKNOWN;
     for (int i = a->nheld - 1; i >= 0; i--)
         if (a->session)
             session_send_key(a->session, a->held[i].keysym, a->held[i].xt, false,
-                             a->held[i].printable);
+                             a->held[i].no_text);
     a->nheld = 0;
 }
 
-/* SDL_TEXTINPUT: UTF-8 text typed, after dead keys, AltGr and input methods. */
+/* SDL_TEXTINPUT: UTF-8 text typed, after dead keys, AltGr and input methods. The first
+ * character completes a pending key press; any others (input methods) are typed as keysyms. */
 static void text_event(struct app *a, const char *text)
 {
     const unsigned char *p = (const unsigned char *)text;
@@ -74,8 +108,25 @@ static void text_event(struct app *a, const char *text)
         else
             break; /* SDL hands us valid UTF-8; stop at anything else */
         uint32_t keysym = keymap_keysym_for_codepoint(cp);
-        if (keysym)
+        if (keysym && a->pending.sc) {
+            /* Right Alt that changed the character was AltGr (SDL cannot tell them apart on
+             * X11): the server must not see Alt held, or it types Meta+char. Release it around
+             * the press, as TigerVNC does for AltGr. */
+            int ralt = -1;
+            for (int i = 0; i < a->nheld; i++)
+                if (a->held[i].sc == SDL_SCANCODE_RALT)
+                    ralt = i;
+            bool altgr = ralt >= 0 && keysym != a->pending.keysym;
+            struct held_key r = ralt >= 0 ? a->held[ralt] : (struct held_key){0};
+            if (altgr)
+                session_send_key(a->session, r.keysym, r.xt, false, r.no_text);
+            press(a, a->pending.sc, keysym, a->pending.xt, false);
+            if (altgr)
+                session_send_key(a->session, r.keysym, r.xt, true, r.no_text);
+            a->pending.sc = SDL_SCANCODE_UNKNOWN;
+        } else if (keysym) {
             session_send_text_keysym(a->session, keysym);
+        }
         p += n;
     }
 }

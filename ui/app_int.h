@@ -20,7 +20,7 @@ enum app_dialog { DLG_NONE, DLG_PASSWORD, DLG_ENDED, DLG_MENU };
 struct held_key {
     SDL_Scancode sc;
     uint32_t keysym, xt;
-    bool printable;
+    bool no_text; /* sent as "typed nothing" (see session_send_key) */
 };
 
 struct app {
@@ -51,8 +51,9 @@ struct app {
     float wheel_x, wheel_y;
     struct held_key held[APP_MAX_HELD];
     int nheld;
-    bool drop_next_text; /* the key just sent as a keysym may also produce SDL_TEXTINPUT */
-    char *clip_last;     /* last clipboard text exchanged, to avoid echoing it back */
+    struct held_key pending; /* printable key waiting for its SDL_TEXTINPUT */
+    bool drop_next_text;     /* the key just sent as a keysym may also produce SDL_TEXTINPUT */
+    char *clip_last;         /* last clipboard text exchanged, to avoid echoing it back */
     SDL_Cursor *cursor;
     Uint32 bell_until, badge_until, toast_until;
     char toast[160];

@@ -110,9 +110,10 @@ bool options_parse(int argc, char **argv, struct vv_options *o, struct vv_error 
     int i = 1;
     if (i < argc) {
         for (int c = 0; c < 3; c++)
-            if (strcmp(argv[i], command_names[c]) == 0 && c != CMD_CONNECT) {
+            if (c != CMD_CONNECT && strcmp(argv[i], command_names[c]) == 0) {
                 o->command = (enum vv_command)c;
                 i++;
+                break;
             }
     }
     bool only_positional = false;

@@ -242,6 +242,9 @@ done:
 static void *pump_main(void *arg)
 {
     struct pump *p = arg;
+#ifdef __linux__
+    pthread_setname_np(pthread_self(), "vv-pump"); /* benchmarks find the thread by name */
+#endif
     char name[300];
     addr_format(&p->cfg.addr, name, sizeof name);
     log_set_thread_tag(name);

@@ -117,8 +117,7 @@ static struct cmd *new_cmd(struct session *s, enum cmd_type type)
     return c;
 }
 
-void session_send_key(struct session *s, uint32_t keysym, uint32_t xt_code, bool down,
-                      bool printable)
+void session_send_key(struct session *s, uint32_t keysym, uint32_t xt_code, bool down, bool no_text)
 {
     struct cmd *c = new_cmd(s, CMD_KEY);
     if (!c)
@@ -126,7 +125,7 @@ void session_send_key(struct session *s, uint32_t keysym, uint32_t xt_code, bool
     c->keysym = keysym;
     c->xt = xt_code;
     c->down = down;
-    c->printable = printable;
+    c->no_text = no_text;
     enqueue(s, c);
 }
 
@@ -197,11 +196,12 @@ static bool run_commands(struct session *s)
                  * Servers announce it with a pseudo-rectangle in their first update. */
                 if (qemu_keys && c->xt)
                     ok = SendExtendedKeyEvent(cl, c->keysym, c->xt, c->down);
-                else if ((qemu_keys || !c->printable) && c->keysym)
+                else if ((qemu_keys || !c->no_text) && c->keysym)
                     ok = SendKeyEvent(cl, c->keysym, c->down);
                 break;
             case CMD_TEXT:
-                if (!qemu_keys && c->keysym)
+                /* Text without a key of its own (input methods): as keysyms, for every server. */
+                if (c->keysym)
                     ok = SendKeyEvent(cl, c->keysym, TRUE) && SendKeyEvent(cl, c->keysym, FALSE);
                 break;
             case CMD_POINTER: {
@@ -273,6 +273,9 @@ static void run_loop(struct session *s)
 static void *session_main(void *arg)
 {
     struct session *s = arg;
+#ifdef __linux__
+    pthread_setname_np(pthread_self(), "vv-session"); /* benchmarks find the thread by name */
+#endif
     log_set_thread_tag(s->name);
     struct vv_error final;
     vv_error_clear(&final);

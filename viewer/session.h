@@ -88,14 +88,14 @@ void session_destroy(struct session *s);
 void session_answer_password(struct session *s, const char *password);
 
 /* Input, queued and sent by the network thread. Ignored in view-only mode.
- * A physical key: xt_code is its XT scancode for the QEMU extended key event (0 if unknown; E0
- * keys as 0x80|code). printable: the key types text, which arrives separately through
- * session_send_text_keysym(); keysym is then the key's unshifted character. When the server
- * takes QEMU key events, physical keys are sent and typed text is dropped (the server's layout
- * decides); otherwise printable keys are dropped and the typed characters are sent. */
+ * A key press or release: keysym is what it types (for printable keys, learnt from the text it
+ * produced), xt_code its XT scancode for the QEMU extended key event (0 if unknown; E0 keys as
+ * 0x80|code). Servers that take QEMU key events get both; others get the keysym. no_text: the
+ * key typed nothing by itself (a dead key): only QEMU-key servers, which compose themselves,
+ * are told about it. */
 void session_send_key(struct session *s, uint32_t keysym, uint32_t xt_code, bool down,
-                      bool printable);
-/* A character typed (SDL_TEXTINPUT), as a keysym: press and release. */
+                      bool no_text);
+/* A character typed without a key of its own (input methods): press and release. */
 void session_send_text_keysym(struct session *s, uint32_t keysym);
 void session_send_pointer(struct session *s, int x, int y, uint8_t buttons);
 void session_send_clipboard(struct session *s, const char *utf8, size_t len);

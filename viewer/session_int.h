@@ -20,7 +20,7 @@ enum cmd_type { CMD_KEY, CMD_TEXT, CMD_POINTER, CMD_CUT, CMD_REFRESH };
 struct cmd {
     enum cmd_type type;
     uint32_t keysym, xt;
-    bool down, printable;
+    bool down, no_text;
     int x, y;
     uint8_t buttons;
     char *text; /* Latin-1, for CMD_CUT */

@@ -5,7 +5,7 @@
 #include "log.h"
 #include "passwd.h"
 #include "plat.h"
-#include "png.h"
+#include "pngfile.h"
 #include "sessioncfg.h"
 
 #include <errno.h>

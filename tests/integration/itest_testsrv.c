@@ -373,8 +373,8 @@ static long probe_screen_id(int port)
     if (write(fd, msg, sizeof msg) != (ssize_t)sizeof msg || !read_full(fd, buf, 4 + 12) ||
         buf[0] != rfbFramebufferUpdate)
         goto out;
-    if (get32(buf + 4 + 8) != (uint32_t)rfbEncodingExtDesktopSize ||
-        !read_full(fd, buf, 4 + 16) || buf[0] != 1)
+    if (get32(buf + 4 + 8) != (uint32_t)rfbEncodingExtDesktopSize || !read_full(fd, buf, 4 + 16) ||
+        buf[0] != 1)
         goto out;
     id = (long)get32(buf + 4);
 out:
@@ -395,6 +395,29 @@ static void test_screen_id(void)
     }
 }
 
+/* Stopping with a viewer still connected frees everything (ASan) and closes its connection. */
+static void test_stop_with_client(void)
+{
+    struct testsrv_opts o = {.width = 64, .height = 48};
+    struct testsrv *s = testsrv_start(&o);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    struct seen seen = {0};
+    rfbClient *cl = client_connect(testsrv_port(s), "zlib", false, &seen);
+    CHECK(cl != NULL);
+    CHECK_EQ_INT(testsrv_wait_clients(s, 1, 5000), 1);
+    testsrv_stop(s);
+    if (cl) {
+        bool closed = false;
+        uint64_t end = plat_now_ms() + 5000;
+        while (!closed && plat_now_ms() < end)
+            closed = !pump_once(cl, 20000);
+        CHECK_MSG(closed, "connection still open after testsrv_stop");
+        client_close(cl);
+    }
+}
+
 int main(void)
 {
     plat_ignore_sigpipe();
@@ -412,7 +435,7 @@ int main(void)
     CHECK(testsrv_pixel_rgb(s, 10, 150) != testsrv_pixel_rgb(s, 11, 150));
     CHECK_EQ_INT(testsrv_pixel_rgb(s, 5, 60), testsrv_pixel_rgb(s, 90, 95));
 
-    static const char *const encodings[] = {"raw",  "hextile",      "zlib", "zrle",
+    static const char *const encodings[] = {"raw",   "hextile",      "zlib", "zrle",
                                             "tight", "copyrect raw", "rre",  "corre"};
     for (size_t i = 0; i < sizeof encodings / sizeof encodings[0]; i++)
         test_encoding(s, encodings[i], (uint32_t)(100 + i));
@@ -422,5 +445,6 @@ int main(void)
     test_password();
     test_cursor();
     test_screen_id();
+    test_stop_with_client();
     return vv_test_finish();
 }

@@ -106,7 +106,12 @@ bash -c 'source "$1"; peers_init "$2"; N=$(peers_free_display); M=$(peers_free_d
     peers_start_xvnc "$N" >/dev/null 2>&1 || exit 3
     peers_start_xvfb "$M" >/dev/null 2>&1 || exit 3
     peers_start sleeper "$2/sleep.log" sleep 300
-    echo "${PEERS_PIDS[*]} $N $M" > "$2/pids"; kill -TERM $$; sleep 60' _ "$KIT" "$W/child"
+    echo "${PEERS_PIDS[*]} $N $M" > "$2/pids.tmp"; mv "$2/pids.tmp" "$2/pids"
+    wait "$PEERS_LAST_PID"' _ "$KIT" "$W/child" &
+child=$!
+for ((i = 0; i < 200; i++)); do [ -s "$W/child/pids" ] && break; sleep 0.1; done
+kill -TERM "$child"
+wait "$child"
 rc=$?
 read -r p1 p2 p3 cn cm <"$W/child/pids"
 if [ "$rc" = 143 ] && gone "$p1" && gone "$p2" && gone "$p3" &&
@@ -115,6 +120,36 @@ if [ "$rc" = 143 ] && gone "$p1" && gone "$p2" && gone "$p3" &&
     peers_ok "terminated script stopped Xvnc, Xvfb and sleep and freed :$cn, :$cm"
 else
     peers_fail "cleanup after TERM: rc=$rc pids $p1 $p2 $p3 displays :$cn :$cm; $(ps -o pid=,args= -p "$p1,$p2,$p3")"
+fi
+
+# A TERM while peers_run waits is handled at once, and the command it runs is stopped.
+bash -c 'source "$1"; peers_init "$2"
+    peers_run long 60 sh -c "echo \$\$ > \"$2/long.pid\"; exec sleep 50"' _ "$KIT" "$W/child2" &
+child=$!
+for ((i = 0; i < 50; i++)); do [ -s "$W/child2/long.pid" ] && break; sleep 0.1; done
+start=$SECONDS
+kill -TERM "$child"
+wait "$child"
+rc=$?
+long=$(cat "$W/child2/long.pid" 2>/dev/null)
+if [ "$rc" = 143 ] && [ $((SECONDS - start)) -le 3 ] && [ -n "$long" ] && gone "$long"; then
+    peers_ok "TERM during peers_run: exit 143 within 3 s, command stopped"
+else
+    peers_fail "TERM during peers_run: rc=$rc after $((SECONDS - start))s, command pid ${long:-?}"
+    [ -n "$long" ] && kill "$long" 2>/dev/null
+fi
+
+# A stale lock (X server killed hard) does not make a display look busy, and Xvnc starts there.
+K=$(peers_free_display) || exit 1
+true &
+deadpid=$!
+wait "$deadpid"
+printf '%10d\n' "$deadpid" >"/tmp/.X$K-lock"
+if ! peers_display_busy "$K" && peers_start_xvnc "$K"; then
+    peers_ok "display :$K with a stale lock is free and usable"
+else
+    peers_fail "display :$K with a stale lock"
+    [ "$(tr -d ' \n' <"/tmp/.X$K-lock")" = "$deadpid" ] && rm -f "/tmp/.X$K-lock"
 fi
 
 # Our own peers are still up (the child touched only its own).

@@ -39,6 +39,7 @@ PEERS_PASSED=0
 PEERS_FAILED=0
 PEERS_TIMEOUT=${PEERS_TIMEOUT:-20}
 PEERS_RC=0
+PEERS_RUN_PID=
 PEERS_LOCKDIR=${TMPDIR:-/tmp}
 
 peers_log() {
@@ -123,6 +124,9 @@ peers_stop_pid() {
 peers_cleanup() {
     local rc=$? i pid n
     trap - EXIT INT TERM HUP
+    if [ -n "$PEERS_RUN_PID" ]; then
+        peers_stop_pid "$PEERS_RUN_PID" "command run by peers_run"
+    fi
     for ((i = ${#PEERS_PIDS[@]} - 1; i >= 0; i--)); do
         pid=${PEERS_PIDS[i]}
         peers_stop_pid "$pid" "${PEERS_NAMES[i]}"
@@ -155,7 +159,7 @@ peers_reserve_display() {
     local n=$1 lock="$PEERS_LOCKDIR/vv-peers-display-$1.lock" owner
     if ! mkdir "$lock" 2>/dev/null; then
         owner=$(cat "$lock/owner" 2>/dev/null)
-        if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
+        if peers_pid_alive "$owner"; then
             return 1
         fi
         # Stale: its owner is gone. Take it over, racing fairly through a second mkdir.
@@ -165,11 +169,28 @@ peers_reserve_display() {
     echo "$$" >"$lock/owner"
 }
 
+# True if PID is a live process (also one of another user, which kill -0 cannot signal).
+peers_pid_alive() {
+    [ -n "$1" ] && { kill -0 "$1" 2>/dev/null || [ -d "/proc/$1" ]; }
+}
+
+# True if X display N is in use. A lock file whose process is gone is stale (an X server
+# killed hard): the next X server removes it and the old socket itself.
+peers_display_busy() {
+    local n=$1 pid
+    if [ -e "/tmp/.X$n-lock" ]; then
+        pid=$(tr -d ' \n' 2>/dev/null <"/tmp/.X$n-lock")
+        case $pid in '' | *[!0-9]*) return 0 ;; esac
+        peers_pid_alive "$pid"
+        return
+    fi
+    [ -e "/tmp/.X11-unix/X$n" ]
+}
+
 peers_free_display() {
     local n
     for ((n = 20; n <= 99; n++)); do
-        [ -e "/tmp/.X11-unix/X$n" ] && continue
-        [ -e "/tmp/.X$n-lock" ] && continue
+        peers_display_busy "$n" && continue
         peers_port_busy $((5900 + n)) && continue
         peers_port_busy $((6000 + n)) && continue
         peers_reserve_display "$n" || continue
@@ -353,9 +374,14 @@ peers_paint_test_pattern() {
 peers_run() {
     local name=$1 secs=$2
     shift 2
+    # In the background and then waited for, so that a TERM to the script is handled at once
+    # (bash delays traps until a foreground command ends); cleanup then stops the command.
     setsid -w timeout -k 5 "$secs" "$@" >"$PEERS_WORKDIR/$name.out" \
-        2>"$PEERS_WORKDIR/$name.err" </dev/null
+        2>"$PEERS_WORKDIR/$name.err" </dev/null &
+    PEERS_RUN_PID=$!
+    wait "$PEERS_RUN_PID"
     PEERS_RC=$?
+    PEERS_RUN_PID=
     if [ "$PEERS_RC" -eq 124 ]; then
         peers_log "$name: killed after ${secs}s: $*"
     fi

@@ -9,12 +9,12 @@
 
 struct testsrv_opts {
     int width, height;    /* initial framebuffer size, 1..8192 */
-    const char *password; /* NULL = security type None, else VncAuth with this password */
+    const char *password; /* NULL = security type None, else VncAuth (first 8 chars count) */
     bool screen_id0;      /* ExtDesktopSize reports screen id 0, as QEMU does */
     /* true: the server has a cursor (a 12x19 arrow until testsrv_set_cursor) and sends its shape
      * to clients that ask for cursor pseudo-encodings; clients that do not ask get it drawn into
-     * the pixels they receive. false: no cursor at all, so received pixels always equal
-     * testsrv_pixel_rgb(). */
+     * the pixels they receive. false: an invisible cursor (clients asking for shapes get an empty
+     * one), so received pixels always equal testsrv_pixel_rgb() until testsrv_set_cursor. */
     bool remote_cursor_shape;
 };
 
@@ -74,7 +74,9 @@ char *testsrv_wait_cut_text(struct testsrv *s, int timeout_ms, size_t *len);
 /* Drops all queued key, pointer and cut-text events. */
 void testsrv_clear_input(struct testsrv *s);
 
-/* Clients that completed the handshake (RFB "normal" state). */
+/* Clients that completed the handshake (RFB "normal" state). Counted by the server thread after
+ * each step, so it can lag a client's own view by a few ms: prefer testsrv_wait_clients. Each new
+ * connection takes ~100 ms (libvncserver waits for a possible WebSockets handshake first). */
 int testsrv_client_count(struct testsrv *s);
 /* Waits until exactly n clients are connected; returns the count when it returns. */
 int testsrv_wait_clients(struct testsrv *s, int n, int timeout_ms);

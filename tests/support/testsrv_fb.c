@@ -292,9 +292,7 @@ rfbCursorPtr testsrv_default_cursor(void)
     uint32_t argb[W * H];
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++)
-            argb[y * W + x] = art[y][x] == '#' ? 0xff000000u
-                              : art[y][x] == '.' ? 0xffffffffu
-                                                 : 0;
+            argb[y * W + x] = art[y][x] == '#' ? 0xff000000u : art[y][x] == '.' ? 0xffffffffu : 0;
     return testsrv_make_cursor(W, H, 0, 0, argb);
 }
 

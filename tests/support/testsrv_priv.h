@@ -1,5 +1,5 @@
-/* Internals shared by testsrv.c (server thread, input recording) and testsrv_fb.c (framebuffer,
- * pattern, cursor). Not for tests: use testsrv.h. */
+/* Internals shared by testsrv.c (server thread, hooks), testsrv_input.c (recorded input) and
+ * testsrv_fb.c (framebuffer, pattern, cursor). Not for tests: use testsrv.h. */
 #ifndef VV_TESTSRV_PRIV_H
 #define VV_TESTSRV_PRIV_H
 
@@ -58,6 +58,12 @@ bool testsrv_resize_locked(struct testsrv *s, int w, int h);
 /* A cursor libvncserver frees itself; NULL if out of memory. */
 rfbCursorPtr testsrv_make_cursor(int w, int h, int hotx, int hoty, const uint32_t *argb);
 rfbCursorPtr testsrv_default_cursor(void);
+
+/* testsrv_input.c. Callers hold s->ev_lock. */
+void testsrv_queue_push(struct testsrv_queue *q, const void *item);
+size_t testsrv_queue_pop(struct testsrv_queue *q, size_t n, void *out);
+void testsrv_queue_clear(struct testsrv_queue *q);
+void testsrv_queue_free(struct testsrv_queue *q);
 
 /* testsrv.c */
 void testsrv_kick(struct testsrv *s); /* wake the server thread to send what changed */

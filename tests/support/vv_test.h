@@ -32,8 +32,7 @@ extern int vv_test_passed, vv_test_failed;
 
 #define CHECK_EQ_INT(a, b)                                                                         \
     CHECK_MSG((long long)(a) == (long long)(b), "%lld != %lld", (long long)(a), (long long)(b))
-#define CHECK_EQ_STR(a, b)                                                                         \
-    CHECK_MSG(strcmp((a), (b)) == 0, "\"%s\" != \"%s\"", (a), (b))
+#define CHECK_EQ_STR(a, b) CHECK_MSG(strcmp((a), (b)) == 0, "\"%s\" != \"%s\"", (a), (b))
 
 int vv_test_finish(void);
 

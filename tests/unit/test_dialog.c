@@ -206,6 +206,34 @@ static void test_mouse(float scale)
     ui_dialog_free(d);
 }
 
+static void test_ime_and_tiny_output(void)
+{
+    struct ui_dialog *d = ui_dialog_new("Host", NULL);
+    ui_dialog_add_field(d, "Address", "ab", false);
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_TEXTEDITING;
+    SDL_strlcpy(e.edit.text, "ni", sizeof e.edit.text);
+    ui_dialog_handle_event(d, &e);
+    ui_dialog_render(d, ren, font, OUT_W, OUT_H, 1);      /* draws the pre-edit text underlined */
+    CHECK_EQ_STR(ui_dialog_field_value(d, 0), "ab");      /* pre-edit is not part of the value */
+    CHECK_EQ_INT(key(d, SDLK_RETURN, 0), UI_DIALOG_OPEN); /* Enter belongs to the IME now */
+    CHECK_EQ_INT(key(d, SDLK_ESCAPE, 0), UI_DIALOG_OPEN);
+    text(d, "\xe4\xbd\xa0"); /* committed: 你 */
+    CHECK_EQ_STR(ui_dialog_field_value(d, 0), "ab\xe4\xbd\xa0");
+    CHECK_EQ_INT(key(d, SDLK_RETURN, 0), 0);
+    ui_dialog_free(d);
+
+    /* A window far too small for the panel: layout degrades, nothing breaks. */
+    d = ui_dialog_password("A long title that cannot possibly fit", "and a message too");
+    clear_to(0, 0, 0);
+    ui_dialog_render(d, ren, font, 120, 90, 1);
+    SDL_Rect rc;
+    CHECK(ui_dialog_button_rect(d, 1, &rc) && rc.w > 0);
+    CHECK_EQ_INT(click_button(d, 1, 1), 1);
+    ui_dialog_free(d);
+}
+
 static void test_pixels(void)
 {
     clear_to(200, 40, 40);
@@ -335,6 +363,7 @@ int main(void)
         test_keyboard_focus();
         test_mouse(1.0f);
         test_mouse(2.0f); /* HiDPI: window points are half the output pixels */
+        test_ime_and_tiny_output();
         test_pixels();
         test_overlays();
         test_font();

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "png.h"
+#include "pngfile.h"
 #include "vv_test.h"
 
 static char dir[256];

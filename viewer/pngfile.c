@@ -1,10 +1,10 @@
 /* libpng glue behind png.h: atomic PNG writes through a temporary file, and a reader for tests.
  * libpng reports errors by longjmp; every function here keeps that contained in one place. */
-#include "png.h"
+#include "pngfile.h"
 
 /* A plain <png.h> would find viewer/png.h (this directory is on the include path before
  * libpng's), so name libpng's header through its versioned directory. */
-#include <libpng16/png.h>
+#include <png.h>
 
 #include <errno.h>
 #include <fcntl.h>
