@@ -9,7 +9,7 @@ BUILD=(build-essential cmake pkg-config clang-format
        libvncserver-dev libgnutls28-dev libpng-dev zlib1g-dev)
 TEST=(tigervnc-standalone-server tigervnc-viewer tigervnc-tools x11vnc
       openssh-server openssh-client xvfb xdotool imagemagick x11-apps x11-utils
-      x11-xserver-utils xterm procps iproute2 clang libclang-rt-14-dev llvm)
+      x11-xserver-utils xterm xclip procps iproute2 clang libclang-rt-14-dev llvm)
 want=("${BUILD[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${TEST[@]}")
 missing=()

@@ -181,11 +181,13 @@ static void handle_event(struct app *a, const SDL_Event *ev)
         a->quit = true;
         return;
     case SDL_WINDOWEVENT:
-        if (ev->window.event == SDL_WINDOWEVENT_FOCUS_LOST)
+        if (ev->window.event == SDL_WINDOWEVENT_FOCUS_LOST) {
+            a->focused = false;
             app_release_keys(a); /* no key stays stuck down on the server */
-        else if (ev->window.event == SDL_WINDOWEVENT_FOCUS_GAINED)
+        } else if (ev->window.event == SDL_WINDOWEVENT_FOCUS_GAINED) {
+            a->focused = true;
             app_clipboard_check(a);
-        else if (ev->window.event == SDL_WINDOWEVENT_LEAVE)
+        } else if (ev->window.event == SDL_WINDOWEVENT_LEAVE)
             a->mouse_out_y = -1;
         a->dirty = true;
         return;
@@ -289,11 +291,15 @@ int app_run(const struct vv_options *o, const char *address_override)
     while (!a->quit) {
         Uint32 now = SDL_GetTicks();
         SDL_Event ev;
-        int got = SDL_WaitEventTimeout(&ev, animating(a, now) ? 16 : 500);
+        int got = SDL_WaitEventTimeout(&ev, animating(a, now) ? 16 : 250);
         if (got) {
             handle_event(a, &ev);
             while (!a->quit && SDL_PollEvent(&ev))
                 handle_event(a, &ev);
+        }
+        if (a->focused && SDL_GetTicks() - a->clip_polled >= 1000) {
+            a->clip_polled = SDL_GetTicks();
+            app_clipboard_check(a);
         }
         /* One more frame after an animation ends, so no half-faded badge stays on screen. */
         bool anim = animating(a, SDL_GetTicks());
@@ -303,6 +309,10 @@ int app_run(const struct vv_options *o, const char *address_override)
     }
     rc = a->ever_connected ? 0 : (a->exit_code ? a->exit_code : VV_ERR_CANCELLED);
     app_end_session(a);
+    /* Session events still queued own copies of their data. */
+    SDL_Event ev;
+    while (SDL_PeepEvents(&ev, 1, SDL_GETEVENT, a->ev_type, a->ev_type) == 1)
+        free(ev.user.data1);
 out_ren:
     ui_dialog_free(a->dialog);
     view_destroy(&a->view);

@@ -226,10 +226,17 @@ void app_input_event(struct app *a, const SDL_Event *ev)
         send_pointer(a, ev->motion.x, ev->motion.y);
         break;
     case SDL_MOUSEBUTTONDOWN:
-    case SDL_MOUSEBUTTONUP:
-        a->buttons = keymap_button_mask(SDL_GetMouseState(NULL, NULL));
+    case SDL_MOUSEBUTTONUP: {
+        /* From the event, not SDL_GetMouseState(): a quick click's release is already in the
+         * current state when its press is handled, and the press would be lost. */
+        uint8_t bit = keymap_button_mask(SDL_BUTTON(ev->button.button));
+        if (ev->type == SDL_MOUSEBUTTONDOWN)
+            a->buttons |= bit;
+        else
+            a->buttons &= (uint8_t)~bit;
         send_pointer(a, ev->button.x, ev->button.y);
         break;
+    }
     case SDL_MOUSEWHEEL:
         if (input_allowed(a))
             wheel(a, &ev->wheel);

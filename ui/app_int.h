@@ -54,6 +54,8 @@ struct app {
     struct held_key pending; /* printable key waiting for its SDL_TEXTINPUT */
     bool drop_next_text;     /* the key just sent as a keysym may also produce SDL_TEXTINPUT */
     char *clip_last;         /* last clipboard text exchanged, to avoid echoing it back */
+    bool focused;
+    Uint32 clip_polled; /* SDL 2.26 on X11 reports no outside clipboard changes: we poll */
     SDL_Cursor *cursor;
     Uint32 bell_until, badge_until, toast_until;
     char toast[160];

@@ -7,7 +7,7 @@ set -u
 VNCVIEW=$1
 source "$(dirname "$0")/../support/peers.sh"
 peers_init "$2"
-peers_require Xvnc Xvfb xdotool xterm import convert vncpasswd
+peers_require Xvnc Xvfb xdotool xterm import convert vncpasswd xclip
 
 V=$(peers_free_display) || exit 1 # the viewer's screen
 R=$(peers_free_display) || exit 1 # the remote desktop
@@ -67,11 +67,44 @@ for _ in $(seq 1 50); do
     [ -s "$typed" ] && break
     sleep 0.1
 done
-got=$(cat "$typed")
+got=$(tr -d '\0' <"$typed")
 if [ "$got" = 'hello World-42!' ]; then
     peers_ok "typed text arrived in the remote xterm"
 else
     peers_fail "remote xterm received '$got', expected 'hello World-42!'"
+fi
+
+# Clipboard, viewer to server: copied on the viewer's display, it reaches Xvnc (which also sets
+# PRIMARY), and a quick middle click in the remote xterm pastes it: this also proves a fast
+# press+release is not lost on the way.
+: >"$typed"
+printf 'clip-\xc3\xa9t\xc3\xa9' | DISPLAY=:$V xclip -selection clipboard -i
+sleep 2 # the viewer looks at the clipboard once a second
+DISPLAY=:$V xdotool mousemove --window "$wid" 120 90 click 2
+sleep 0.3
+DISPLAY=:$V xdotool key Return
+for _ in $(seq 1 50); do
+    [ -s "$typed" ] && break
+    sleep 0.1
+done
+got=$(tr -d '\0' <"$typed")
+if [ "$got" = "clip-$(printf '\xc3\xa9')t$(printf '\xc3\xa9')" ]; then
+    peers_ok "clipboard reached the server and a quick middle click pasted it: $got"
+else
+    peers_fail "middle-click paste in the remote xterm gave '$got', expected 'clip-été'"
+fi
+# Server to viewer: copied inside Xvnc, it appears on the viewer's display as UTF-8.
+printf 'from-server \xc2\xbd' | DISPLAY=:$R xclip -selection clipboard -i
+got=""
+for _ in $(seq 1 30); do
+    got=$(DISPLAY=:$V xclip -selection clipboard -o 2>/dev/null)
+    [ "$got" = "from-server $(printf '\xc2\xbd')" ] && break
+    sleep 0.1
+done
+if [ "$got" = "from-server $(printf '\xc2\xbd')" ]; then
+    peers_ok "server clipboard arrived on the viewer's display"
+else
+    peers_fail "viewer's clipboard holds '$got', expected 'from-server ½'"
 fi
 
 # The screenshot: the remote desktop's colours, exactly, inside the viewer window.
@@ -122,6 +155,15 @@ DISPLAY=:$V xdotool key Escape
 for _ in $(seq 1 30); do kill -0 "$VPID" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$VPID" 2>/dev/null; then peers_fail "Escape on the dialog did not quit"; else
     wait "$VPID" 2>/dev/null
-    peers_ok "Escape on the 'Connection lost' dialog quits"
+    rc=$?
+    if [ "$rc" = 0 ]; then peers_ok "Escape on the 'Connection lost' dialog quits with status 0"; else
+        peers_fail "the viewer exited with status $rc"
+    fi
+fi
+if grep -q "Sanitizer" "$PEERS_WORKDIR/vncview.log"; then
+    peers_fail "sanitizer report from the viewer:"
+    grep -A12 "Sanitizer" "$PEERS_WORKDIR/vncview.log" | head -40 >&2
+else
+    peers_ok "no sanitizer report from the viewer"
 fi
 peers_finish

@@ -340,6 +340,38 @@ int testsrv_port(struct testsrv *s)
     return s->port;
 }
 
+/* libvncserver close()s client sockets outright. With client data still unread in the kernel
+ * that sends a RST, and the client reports "connection reset" rather than "server closed the
+ * connection". So send FIN first and give each client a moment to close its side, as a real
+ * server's orderly close would. Server thread stopped, lock held. */
+static void close_clients_gracefully(struct testsrv *s)
+{
+    struct pollfd pfd[MAX_POLL_CLIENTS];
+    nfds_t n = 0;
+    for (rfbClientPtr cl = s->screen->clientHead; cl && n < MAX_POLL_CLIENTS; cl = cl->next)
+        if (cl->sock != RFB_INVALID_SOCKET) {
+            shutdown(cl->sock, SHUT_WR);
+            pfd[n++] = (struct pollfd){.fd = cl->sock, .events = POLLIN};
+        }
+    size_t open = n;
+    uint64_t end = plat_now_ms() + 500;
+    for (uint64_t now = plat_now_ms(); open > 0 && now < end; now = plat_now_ms()) {
+        if (poll(pfd, n, (int)(end - now)) <= 0)
+            break;
+        for (nfds_t i = 0; i < n; i++) {
+            if (pfd[i].fd < 0 || !pfd[i].revents)
+                continue;
+            char buf[4096];
+            /* libvncserver made the socket non-blocking. */
+            ssize_t r = recv(pfd[i].fd, buf, sizeof buf, 0);
+            if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+                pfd[i].fd = -1;
+                open--;
+            }
+        }
+    }
+}
+
 void testsrv_stop(struct testsrv *s)
 {
     if (!s)
@@ -353,6 +385,7 @@ void testsrv_stop(struct testsrv *s)
     }
     pthread_mutex_lock(&testsrv_lvs_lock);
     if (s->screen) {
+        close_clients_gracefully(s);
         /* Closes and frees every client; no listener of libvncserver's own to close. */
         rfbShutdownServer(s->screen, TRUE);
         /* Frees the screen and the cursor; not the framebuffer, which is ours. */
