@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct ev_password {
-    bool retry;
-    char message[400];
-};
 struct ev_connected {
     char name[256];
     int w, h;
@@ -45,12 +41,10 @@ void app_bridge_event(void *ctx, const struct session_event *ev)
     case SESSION_EV_STATUS:
         data = strdup(ev->u.status.text);
         break;
-    case SESSION_EV_NEED_PASSWORD: {
-        struct ev_password *p = calloc(1, sizeof *p);
-        if (p) {
-            p->retry = ev->u.need_password.retry;
-            snprintf(p->message, sizeof p->message, "%s", ev->u.need_password.message);
-        }
+    case SESSION_EV_QUESTION: {
+        struct prompt *p = malloc(sizeof *p);
+        if (p)
+            *p = *ev->u.question.prompt; /* labels are inline; choices point at constants */
         data = p;
         break;
     }
@@ -227,16 +221,33 @@ void app_handle_session_event(struct app *a, const SDL_UserEvent *ue)
             snprintf(a->status, sizeof a->status, "%s", (char *)data);
         a->dirty = true;
         break;
-    case SESSION_EV_NEED_PASSWORD: {
-        struct ev_password *p = data;
+    case SESSION_EV_QUESTION: {
+        struct prompt *p = data;
         if (!p) {
-            session_answer_password(a->session, NULL);
+            session_answer(a->session, -1, NULL, 0);
             break;
         }
         if (a->dialog)
             close_dialog(a);
-        a->dialog = ui_dialog_password(p->retry ? "Wrong password" : "VNC password", p->message);
-        a->dialog_kind = DLG_PASSWORD;
+        app_release_keys(a);
+        a->dialog = ui_dialog_new(p->title, p->message);
+        if (p->detail[0])
+            ui_dialog_set_mono(a->dialog, p->detail);
+        for (int i = 0; i < p->nfields; i++)
+            ui_dialog_add_field(a->dialog, p->fields[i].label, p->fields[i].initial,
+                                p->fields[i].secret);
+        if (p->nchoices == 0) {
+            ui_dialog_add_button(a->dialog, "OK", true, false);
+            ui_dialog_add_button(a->dialog, "Cancel", false, true);
+            a->question_cancel = 1;
+        } else {
+            for (int i = 0; i < p->nchoices; i++)
+                ui_dialog_add_button(a->dialog, p->choices[i], i == p->default_choice,
+                                     i == p->cancel_choice);
+            a->question_cancel = p->cancel_choice;
+        }
+        a->question_fields = p->nfields;
+        a->dialog_kind = DLG_QUESTION;
         a->dirty = true;
         break;
     }
@@ -305,11 +316,13 @@ bool app_dialog_event(struct app *a, const SDL_Event *ev)
     if (r == UI_DIALOG_OPEN)
         return true;
     enum app_dialog kind = a->dialog_kind;
-    if (kind == DLG_PASSWORD) {
-        if (r == 0 && a->session)
-            session_answer_password(a->session, ui_dialog_field_value(a->dialog, 0));
-        else if (a->session)
-            session_answer_password(a->session, NULL);
+    if (kind == DLG_QUESTION) {
+        const char *values[PROMPT_MAX_FIELDS] = {0};
+        for (int i = 0; i < a->question_fields && i < PROMPT_MAX_FIELDS; i++)
+            values[i] = ui_dialog_field_value(a->dialog, i);
+        if (a->session)
+            session_answer(a->session, r == a->question_cancel ? -1 : r, values,
+                           a->question_fields);
         close_dialog(a);
     } else if (kind == DLG_ENDED) {
         close_dialog(a);

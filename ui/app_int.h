@@ -13,7 +13,7 @@
 #include "view.h"
 
 enum app_state { APP_CONNECTING, APP_RUNNING, APP_ENDED };
-enum app_dialog { DLG_NONE, DLG_PASSWORD, DLG_ENDED, DLG_MENU };
+enum app_dialog { DLG_NONE, DLG_QUESTION, DLG_ENDED, DLG_MENU };
 
 #define APP_MAX_HELD 32
 
@@ -41,6 +41,7 @@ struct app {
     char security[160];
     struct ui_dialog *dialog;
     enum app_dialog dialog_kind;
+    int question_cancel, question_fields; /* of the QUESTION being shown */
     struct view view;
     struct view_layout layout;
     enum view_scale scale;

@@ -47,6 +47,11 @@ const char *vv_status_name(int code)
         [VV_ERR_PROTOCOL] = "server sent invalid data",
         [VV_ERR_IO] = "file error",
         [VV_ERR_CANCELLED] = "cancelled",
+        [VV_ERR_HOSTKEY] = "SSH host key unknown or changed",
+        [VV_ERR_SSH_AUTH] = "SSH authentication failed",
+        [VV_ERR_TUNNEL] = "SSH tunnel refused or target unreachable from the SSH server",
+        [VV_ERR_CERT] = "server certificate not trusted",
+        [VV_ERR_STORE] = "per-user store unreadable",
     };
     if (code < 0 || code >= (int)(sizeof names / sizeof names[0]) || !names[code])
         return "error";

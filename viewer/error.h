@@ -22,6 +22,11 @@ enum vv_status {
     VV_ERR_PROTOCOL = 13,    /* the server sent something invalid during the session */
     VV_ERR_IO = 14,          /* local file could not be read or written */
     VV_ERR_CANCELLED = 15,   /* the user cancelled */
+    VV_ERR_HOSTKEY = 16,     /* SSH host key unknown (and not accepted) or changed */
+    VV_ERR_SSH_AUTH = 17,    /* the SSH server did not accept any of our credentials */
+    VV_ERR_TUNNEL = 18,      /* the SSH server refused the forward, or cannot reach the target */
+    VV_ERR_CERT = 19,        /* certificate untrusted, for another name, or a pin changed */
+    VV_ERR_STORE = 20,       /* the per-user store is unreadable or corrupt */
 };
 
 struct vv_error {

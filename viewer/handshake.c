@@ -239,15 +239,31 @@ static bool vnc_auth(struct transport *t, const struct handshake_config *cfg,
     if (cfg->password) {
         snprintf(pw, sizeof pw, "%s", cfg->password);
     } else {
+        struct prompt p;
+        prompt_init(&p, PROMPT_VNC_PASSWORD,
+                    cfg->password_retry ? "Wrong password" : "VNC password");
+        snprintf(p.message, sizeof p.message,
+                 cfg->password_retry ? "The password was not accepted by %s. Try again:"
+                                     : "%s asks for its VNC password:",
+                 t->peer);
+        prompt_add_field(&p, "Password", true);
         uint64_t asked = plat_now_ms();
-        bool got = cfg->get_password && cfg->get_password(cfg->ctx, pw, sizeof pw);
+        int r = prompt_ask(cfg->prompter, &p);
         extra = plat_now_ms() - asked;
+        bool got = r == 0 && p.fields[0].value;
+        if (got)
+            snprintf(pw, sizeof pw, "%s", p.fields[0].value);
+        prompt_clear(&p);
         if (!got) {
             plat_wipe(pw, sizeof pw);
-            vv_error_set(err, VV_ERR_NO_PASSWORD,
-                         "%s asks for a VNC password and none was given: use --passwd FILE "
-                         "(made by vncpasswd) or the VNC_PASSWORD environment variable",
-                         t->peer);
+            if (cfg->prompter && cfg->prompter->interactive)
+                vv_error_set(err, VV_ERR_CANCELLED, "password entry cancelled; not connected to %s",
+                             t->peer);
+            else
+                vv_error_set(err, VV_ERR_NO_PASSWORD,
+                             "%s asks for a VNC password and none was given: use --passwd FILE "
+                             "(made by vncpasswd) or the VNC_PASSWORD environment variable",
+                             t->peer);
             return false;
         }
     }
@@ -294,12 +310,14 @@ static bool security_result(struct transport *t, const struct handshake_config *
     return false;
 }
 
-bool handshake_run(struct transport *t, const struct handshake_config *cfg,
+bool handshake_run(struct transport **tp, const struct handshake_config *cfg,
                    struct handshake_result *res, struct vv_error *err)
 {
+    struct transport *t = *tp;
     memset(res, 0, sizeof *res);
     if (!read_version(t, cfg, res, err) || !choose_security(t, cfg, res, err))
         return false;
+    snprintf(res->security_text, sizeof res->security_text, "%s", "NOT ENCRYPTED");
     if (res->security == RFB_SEC_VNCAUTH) {
         if (!vnc_auth(t, cfg, res, err))
             return false;

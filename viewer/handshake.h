@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "prompt.h"
 #include "transport.h"
 
 enum rfb_security {
@@ -16,28 +17,45 @@ enum rfb_security {
     RFB_SEC_VNCAUTH = 2,
 };
 
+/* What the user asked for (--security, --user, --ca, --insecure). */
+struct security_options {
+    const char *types;   /* TigerVNC names in preference order; NULL = default preference */
+    const char *user;    /* user name for Plain / TLSPlain / X509Plain */
+    const char *ca_file; /* extra trusted CA certificates (PEM) */
+    bool insecure;       /* plain RFB to a remote host without asking */
+    const char *store;   /* per-user store (pins), NULL = default location */
+};
+
 struct handshake_config {
-    /* Password already known (from --passwd / VNC_PASSWORD / the previous attempt), or NULL. */
+    /* Password already known (from --passwd / VNC_PASSWORD), or NULL: then the prompter asks. */
     const char *password;
-    /* Asks for a password, blocking; writes a NUL-terminated password into buf and returns true,
-     * or false if none can be had (non-interactive, cancelled). May be NULL. */
-    bool (*get_password)(void *ctx, char *buf, size_t size);
-    void *ctx;
-    uint64_t deadline_ms; /* for network waits; time spent in get_password is added to it */
+    bool password_retry; /* the last password was wrong: say so when asking */
+    const struct prompter *prompter;
+    const struct security_options *sec;
+    const char *host; /* as the user typed it: certificate names and pins are checked for it */
+    int port;
+    bool tunnelled; /* inside an SSH tunnel: the transport already encrypts */
+    bool loopback;  /* the target is this machine */
+    uint64_t deadline_ms; /* for network waits; time spent answering prompts is added */
     int cancel_fd;
 };
 
 struct handshake_result {
     int server_major, server_minor; /* what the server announced */
     int minor;                      /* what we speak: 3, 7 or 8 (RFB 3.x) */
-    int security;                   /* the type used */
+    int security;                   /* the top-level type used */
+    int subtype;                    /* VeNCrypt subtype, 0 if none */
+    bool encrypted;                 /* TLS inside the RFB stream */
+    bool verified;                  /* the server's certificate was trusted or pinned */
+    char security_text[256];        /* the VNC layer: "verified TLS (X509Vnc, TLS 1.3, ...)" */
     char offered[160];              /* "VncAuth, None": what the server offered, for messages */
 };
 
 /* Runs the handshake up to and including a successful SecurityResult; the next thing the server
- * expects is ClientInit. On failure err says exactly what happened (VV_ERR_NOT_RFB, VV_ERR_AUTH,
- * VV_ERR_NO_PASSWORD, VV_ERR_SECURITY, VV_ERR_CLOSED, VV_ERR_TIMEOUT...). */
-bool handshake_run(struct transport *t, const struct handshake_config *cfg,
+ * expects is ClientInit. *t may be replaced by an encrypting transport wrapping it (TLS). On
+ * failure err says exactly what happened (VV_ERR_NOT_RFB, VV_ERR_AUTH, VV_ERR_NO_PASSWORD,
+ * VV_ERR_SECURITY, VV_ERR_CLOSED, VV_ERR_TIMEOUT, VV_ERR_CANCELLED...). */
+bool handshake_run(struct transport **t, const struct handshake_config *cfg,
                    struct handshake_result *res, struct vv_error *err);
 
 /* "VncAuth", "VeNCrypt", "type 42": names for messages. */

@@ -35,6 +35,25 @@ static const struct opt_def table[] = {
     {"passwd", 0, "FILE", OPT_STRING, OFF(passwd_file), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
      "read the VNC password from FILE, made by vncpasswd (TigerVNC format); the environment "
      "variable VNC_PASSWORD also works, for scripts"},
+    {"ssh", 0, "[USER@]HOST[:PORT]", OPT_STRING, OFF(ssh), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
+     "tunnel through SSH to HOST, which connects to ADDRESS as it resolves it (localhost:1 is "
+     "the SSH server's own display 1); no local port is opened"},
+    {"via", 0, "[USER@]HOST[:PORT]", OPT_STRING, OFF(ssh), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
+     "the same as --ssh, as TigerVNC users know it"},
+    {"ssh-config", 0, "FILE", OPT_STRING, OFF(ssh_config), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
+     "read this SSH configuration instead of ~/.ssh/config (as ssh -F)"},
+    {"ssh-key", 0, "FILE", OPT_STRING, OFF(ssh_key), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
+     "private key for the SSH server (tried after the agent)"},
+    {"security", 0, "LIST", OPT_STRING, OFF(security), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
+     "security types in preference order, TigerVNC names: X509Vnc, X509Plain, X509None, "
+     "TLSVnc, TLSPlain, TLSNone, VncAuth, Plain, None, comma-separated (default: verified "
+     "encryption first, then unverified encryption, then plain)"},
+    {"user", 0, "NAME", OPT_STRING, OFF(user), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
+     "user name for Plain authentication (VeNCrypt)"},
+    {"ca", 0, "FILE", OPT_STRING, OFF(ca), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
+     "also trust the CA certificates in FILE (PEM) for X509 security types"},
+    {"insecure", 0, NULL, OPT_FLAG, OFF(insecure), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
+     "allow an unencrypted connection to another machine without asking"},
     {"encodings", 0, "LIST", OPT_STRING, OFF(encodings), 0, 0, FOR_SESSIONS,
      "encodings to ask for, in order (default: copyrect tight zrle hextile zlib raw; also rre "
      "corre ultra on request)"},
@@ -130,10 +149,6 @@ bool options_parse(int argc, char **argv, struct vv_options *o, struct vv_error 
             const char *eq = strchr(a + 2, '=');
             size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
             d = find_long(a + 2, len);
-            if (!d && len == 3 && strncmp(a + 2, "via", 3) == 0) {
-                vv_error_set(err, VV_ERR_USAGE, "--via: SSH tunnelling is not available yet");
-                return false;
-            }
             snprintf(shown, sizeof shown, "--%.*s", (int)(len > 40 ? 40 : len), a + 2);
             if (eq)
                 value = eq + 1;
@@ -202,6 +217,37 @@ bool options_parse(int argc, char **argv, struct vv_options *o, struct vv_error 
     return true;
 }
 
+/* "  --name ARG   text" with the text wrapped into a column, as GNU tools print help. */
+static void print_wrapped(FILE *f, const char *left, const char *text)
+{
+    enum { COL = 30, WIDTH = 79 };
+    int used = fprintf(f, "%s", left);
+    if (used >= COL - 1) {
+        fputc('\n', f);
+        used = 0;
+    }
+    fprintf(f, "%*s", COL - used, "");
+    int x = COL;
+    const char *p = text;
+    while (*p) {
+        const char *w = p;
+        while (*w && *w != ' ')
+            w++;
+        int len = (int)(w - p);
+        if (x > COL && x + 1 + len > WIDTH) {
+            fprintf(f, "\n%*s", COL, "");
+            x = COL;
+        } else if (x > COL) {
+            fputc(' ', f);
+            x++;
+        }
+        fprintf(f, "%.*s", len, p);
+        x += len;
+        p = *w ? w + 1 : w;
+    }
+    fputc('\n', f);
+}
+
 void options_print_help(FILE *f)
 {
     fprintf(f,
@@ -231,13 +277,13 @@ void options_print_help(FILE *f)
         if (d->arg)
             snprintf(left + n, sizeof left - (size_t)n, "%s%s", d->kind == OPT_FLAG ? "" : " ",
                      d->arg);
-        fprintf(f, "%-28s %s\n", left, d->help);
+        print_wrapped(f, left, d->help);
     }
     fprintf(f, "\n"
                "In the window: F11 toggles full screen, F8 opens the menu.\n"
                "\n"
                "Exit status:\n");
-    for (int c = 0; c <= VV_ERR_CANCELLED; c++)
+    for (int c = 0; c <= VV_ERR_STORE; c++)
         fprintf(f, "  %2d  %s\n", c, vv_status_name(c));
     fprintf(f, "\nReport bugs to the vncview issue tracker.\n");
 }

@@ -16,6 +16,9 @@ struct vv_options {
     const char *output;      /* snapshot -o */
     const char *passwd_file; /* --passwd */
     const char *encodings;   /* --encodings */
+    const char *ssh, *ssh_config, *ssh_key; /* --ssh/--via, --ssh-config, --ssh-key */
+    const char *security, *user, *ca;       /* --security, --user, --ca */
+    bool insecure;
     int quality, compress;   /* -1 = default */
     int timeout_s;
     int scale; /* 0 = fit to window, 100 = 1:1 */

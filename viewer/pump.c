@@ -50,25 +50,6 @@ static void status(struct pump *p, const char *fmt, ...)
         p->cfg.on_status(p->cfg.ctx, buf);
 }
 
-struct pw_ctx {
-    struct pump *p;
-    bool retry;
-};
-
-static bool ask_password(void *ctx, char *buf, size_t size)
-{
-    struct pw_ctx *c = ctx;
-    struct pump *p = c->p;
-    if (!p->cfg.interactive || !p->cfg.get_password)
-        return false;
-    if (!p->cfg.get_password(p->cfg.ctx, c->retry, buf, size))
-        return false;
-    /* Keep it for the reconnect that follows a wrong guess? No: a wrong one is dropped below. */
-    free(p->password);
-    p->password = NULL;
-    return true;
-}
-
 static void drop_password(struct pump *p)
 {
     if (p->password) {
@@ -78,10 +59,23 @@ static void drop_password(struct pump *p)
     }
 }
 
-static bool is_loopback(const struct vv_address *a)
+static bool is_loopback(const char *host)
 {
-    return strcmp(a->host, "localhost") == 0 || strncmp(a->host, "127.", 4) == 0 ||
-           strcmp(a->host, "::1") == 0;
+    return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+           strcmp(host, "::1") == 0;
+}
+
+/* Opens the transport: TCP to the server, or an SSH channel through the bastion. */
+static struct transport *open_transport(struct pump *p, const char *name, struct ssh_info *si,
+                                        struct vv_error *err)
+{
+    if (!p->cfg.ssh) {
+        status(p, "Connecting to %s (%s)", name, p->cfg.addr.note);
+        return tcp_connect(&p->cfg.addr, p->cfg.timeout_ms, p->cancel.rfd, err);
+    }
+    status(p, "Connecting to %s through SSH via %s", name, p->cfg.ssh->spec);
+    return ssh_tunnel_open(p->cfg.ssh, p->cfg.addr.host, p->cfg.addr.port, p->cfg.prompter,
+                           p->cfg.timeout_ms, p->cancel.rfd, si, err);
 }
 
 /* Connects and authenticates, asking again after a wrong password when interactive. */
@@ -90,26 +84,40 @@ static struct transport *establish(struct pump *p, struct vv_error *err)
     char name[300];
     addr_format(&p->cfg.addr, name, sizeof name);
     bool retry = false;
+    bool interactive = p->cfg.prompter && p->cfg.prompter->interactive;
     for (int attempt = 0;; attempt++) {
-        status(p, "Connecting to %s (%s)", name, p->cfg.addr.note);
-        uint64_t deadline = plat_now_ms() + (uint64_t)p->cfg.timeout_ms;
-        struct transport *t = tcp_connect(&p->cfg.addr, p->cfg.timeout_ms, p->cancel.rfd, err);
+        struct ssh_info si;
+        memset(&si, 0, sizeof si);
+        uint64_t start = plat_now_ms();
+        struct transport *t = open_transport(p, name, &si, err);
         if (!t)
             return NULL;
         status(p, "Connected to %s, negotiating security", t->peer);
-        struct pw_ctx pc = {p, retry};
         struct handshake_config hc = {
             .password = p->password,
-            .get_password = ask_password,
-            .ctx = &pc,
-            .deadline_ms = deadline,
+            .password_retry = retry,
+            .prompter = p->cfg.prompter,
+            .sec = p->cfg.sec,
+            .host = p->cfg.addr.host,
+            .port = p->cfg.addr.port,
+            .tunnelled = p->cfg.ssh != NULL,
+            .loopback = !p->cfg.ssh && is_loopback(p->cfg.addr.host),
+            /* The SSH hop had its own timeout; the VNC greeting gets a fresh one. */
+            .deadline_ms = (p->cfg.ssh ? plat_now_ms() : start) + (uint64_t)p->cfg.timeout_ms,
             .cancel_fd = p->cancel.rfd,
         };
         struct handshake_result res;
-        if (handshake_run(t, &hc, &res, err)) {
+        if (handshake_run(&t, &hc, &res, err)) {
             drop_password(p);
-            snprintf(p->security, sizeof p->security, "%s",
-                     is_loopback(&p->cfg.addr) ? "NOT ENCRYPTED (loopback)" : "NOT ENCRYPTED");
+            if (p->cfg.ssh)
+                snprintf(p->security, sizeof p->security, "SSH tunnel via %s (host key %s)%s%s",
+                         si.bastion, si.host_key_known ? "verified" : "accepted once",
+                         res.encrypted ? "; inside it: " : "",
+                         res.encrypted ? res.security_text : "");
+            else if (!res.encrypted && hc.loopback)
+                snprintf(p->security, sizeof p->security, "NOT ENCRYPTED (loopback)");
+            else
+                snprintf(p->security, sizeof p->security, "%s", res.security_text);
             log_info("authenticated with %s (RFB %d.%d); session security: %s",
                      handshake_security_name(res.security), res.server_major, res.server_minor,
                      p->security);
@@ -117,7 +125,7 @@ static struct transport *establish(struct pump *p, struct vv_error *err)
         }
         transport_close(t);
         drop_password(p);
-        if (err->code != VV_ERR_AUTH || !p->cfg.interactive || attempt + 1 >= MAX_PASSWORD_TRIES)
+        if (err->code != VV_ERR_AUTH || !interactive || attempt + 1 >= MAX_PASSWORD_TRIES)
             return NULL;
         log_warn("%s", err->message);
         retry = true;

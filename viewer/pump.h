@@ -10,6 +10,7 @@
 #include "addr.h"
 #include "error.h"
 #include "handshake.h"
+#include "ssh.h"
 
 struct pump;
 
@@ -17,9 +18,9 @@ struct pump_config {
     struct vv_address addr;
     int timeout_ms;
     const char *password; /* copied; wiped when no longer needed */
-    bool interactive;     /* ask again after a wrong password */
-    /* Blocking password request (retry: the last one was wrong); false = none/cancelled. */
-    bool (*get_password)(void *ctx, bool retry, char *buf, size_t size);
+    const struct prompter *prompter; /* asks passwords, host keys, certificates */
+    const struct security_options *sec;
+    const struct ssh_params *ssh; /* NULL: direct TCP */
     void (*on_status)(void *ctx, const char *text);
     void *ctx;
     int client_fd; /* our end of the socketpair; the pump owns and closes it */

@@ -29,49 +29,47 @@ static void on_status(void *ctx, const char *text)
     session_emit(s, &ev);
 }
 
-/* Runs on the pump thread: asks the UI and waits for session_answer_password(). */
-static bool get_password(void *ctx, bool retry, char *buf, size_t size)
+/* Runs on the pump thread: asks the UI and waits for session_answer(). */
+static int ask(void *ctx, struct prompt *p)
 {
     struct session *s = ctx;
-    char msg[400];
-    if (retry)
-        snprintf(msg, sizeof msg, "The password was not accepted by %s. Try again:", s->name);
-    else
-        snprintf(msg, sizeof msg, "%s asks for its VNC password:", s->name);
     pthread_mutex_lock(&s->lock);
-    s->pw_waiting = true;
-    s->pw_answered = false;
+    s->q_waiting = true;
+    s->q_answered = false;
+    s->q_choice = -1;
     pthread_mutex_unlock(&s->lock);
 
-    struct session_event ev = {.type = SESSION_EV_NEED_PASSWORD};
-    ev.u.need_password.retry = retry;
-    ev.u.need_password.message = msg;
+    struct session_event ev = {.type = SESSION_EV_QUESTION};
+    ev.u.question.prompt = p;
     session_emit(s, &ev);
 
     pthread_mutex_lock(&s->lock);
-    while (!s->pw_answered && !s->stop)
+    while (!s->q_answered && !s->stop)
         pthread_cond_wait(&s->cond, &s->lock);
-    bool ok = s->pw_answered && s->pw_answer && !s->stop;
-    if (s->pw_answered && !s->pw_answer)
-        s->pw_cancelled = true;
-    if (ok)
-        snprintf(buf, size, "%s", s->pw_answer);
-    if (s->pw_answer) {
-        plat_wipe(s->pw_answer, strlen(s->pw_answer));
-        free(s->pw_answer);
-        s->pw_answer = NULL;
+    int choice = s->stop ? -1 : s->q_choice;
+    for (int i = 0; i < PROMPT_MAX_FIELDS; i++) {
+        if (choice >= 0 && i < p->nfields) {
+            p->fields[i].value = s->q_values[i];
+            s->q_values[i] = NULL;
+        } else if (s->q_values[i]) {
+            plat_wipe(s->q_values[i], strlen(s->q_values[i]));
+            free(s->q_values[i]);
+            s->q_values[i] = NULL;
+        }
     }
-    s->pw_waiting = false;
+    s->q_waiting = false;
     pthread_mutex_unlock(&s->lock);
-    return ok;
+    return choice;
 }
 
-void session_answer_password(struct session *s, const char *password)
+void session_answer(struct session *s, int choice, const char *const *values, int nvalues)
 {
     pthread_mutex_lock(&s->lock);
-    if (s->pw_waiting && !s->pw_answered) {
-        s->pw_answer = password ? strdup(password) : NULL;
-        s->pw_answered = true;
+    if (s->q_waiting && !s->q_answered) {
+        for (int i = 0; i < nvalues && i < PROMPT_MAX_FIELDS; i++)
+            s->q_values[i] = values && values[i] ? strdup(values[i]) : NULL;
+        s->q_choice = choice;
+        s->q_answered = true;
         pthread_cond_broadcast(&s->cond);
     }
     pthread_mutex_unlock(&s->lock);
@@ -290,8 +288,9 @@ static void *session_main(void *arg)
         .addr = s->cfg.addr,
         .timeout_ms = s->cfg.timeout_ms,
         .password = s->cfg.password,
-        .interactive = s->cfg.interactive,
-        .get_password = get_password,
+        .prompter = &s->prompter,
+        .sec = &s->cfg.sec,
+        .ssh = s->cfg.ssh ? &s->ssh : NULL,
         .on_status = on_status,
         .ctx = s,
         .client_fd = sv[0],
@@ -337,9 +336,6 @@ static void *session_main(void *arg)
     /* Who ended it: the user, the transport (refused, closed, auth...), or the server's data. */
     if (s->stop)
         vv_error_clear(&final);
-    else if (pump_err.code == VV_ERR_NO_PASSWORD && s->pw_cancelled)
-        vv_error_set(&final, VV_ERR_CANCELLED, "password entry cancelled; not connected to %s",
-                     s->name);
     else if (pump_err.code != VV_OK)
         final = pump_err;
     else if (s->proto_error.code != VV_OK)
@@ -373,6 +369,15 @@ struct session *session_start(const struct session_config *cfg, struct vv_error 
     s->cfg = *cfg;
     s->cfg.encodings = NULL;
     s->cfg.password = cfg->password ? strdup(cfg->password) : NULL;
+    /* Our own copies of the option strings: the caller's may not outlive the session. */
+    const char **strings[] = {&s->cfg.sec.types, &s->cfg.sec.user,   &s->cfg.sec.ca_file,
+                              &s->cfg.sec.store, &s->cfg.ssh,        &s->cfg.ssh_config,
+                              &s->cfg.ssh_key};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if (*strings[i])
+            *strings[i] = strdup(*strings[i]);
+    s->ssh = (struct ssh_params){s->cfg.ssh, s->cfg.ssh_config, s->cfg.ssh_key};
+    s->prompter = (struct prompter){ask, s, cfg->interactive};
     if (s->cfg.timeout_ms <= 0)
         s->cfg.timeout_ms = 15000;
     s->sock = -1;
@@ -422,6 +427,13 @@ void session_destroy(struct session *s)
         plat_wipe((char *)s->cfg.password, strlen(s->cfg.password));
         free((char *)s->cfg.password);
     }
+    free((char *)s->cfg.sec.types);
+    free((char *)s->cfg.sec.user);
+    free((char *)s->cfg.sec.ca_file);
+    free((char *)s->cfg.sec.store);
+    free((char *)s->cfg.ssh);
+    free((char *)s->cfg.ssh_config);
+    free((char *)s->cfg.ssh_key);
     plat_wake_close(&s->wake);
     free(s->front);
     pthread_mutex_destroy(&s->lock);

@@ -10,6 +10,8 @@
 
 #include "addr.h"
 #include "error.h"
+#include "handshake.h"
+#include "prompt.h"
 
 struct session;
 
@@ -19,10 +21,10 @@ struct vv_rect {
 
 enum session_event_type {
     SESSION_EV_STATUS,        /* progress text ("Connecting to host:1 (127.0.0.1 port 5901)") */
-    SESSION_EV_NEED_PASSWORD, /* answer with session_answer_password() (any thread) */
+    SESSION_EV_QUESTION,      /* answer with session_answer() (any thread) */
     SESSION_EV_CONNECTED,     /* desktop name and size known; frames follow */
     SESSION_EV_FRAME,         /* new damage: call session_frame_lock() */
-    SESSION_EV_CURSOR,        /* new cursor shape (ARGB8888, premultiplied no) */
+    SESSION_EV_CURSOR,        /* new cursor shape (ARGB8888, not premultiplied) */
     SESSION_EV_CLIPBOARD,     /* server clipboard, converted to UTF-8 */
     SESSION_EV_BELL,
     SESSION_EV_DISCONNECTED, /* final event: error says why (VV_OK = closed by us) */
@@ -36,9 +38,8 @@ struct session_event {
             const char *text;
         } status;
         struct {
-            bool retry;          /* the previous password was wrong */
-            const char *message; /* "Password for host:1" / "Wrong password, try again" */
-        } need_password;
+            const struct prompt *prompt; /* copy what you need */
+        } question;
         struct {
             const char *desktop_name;
             int width, height;
@@ -68,9 +69,13 @@ struct session_config {
     int compress;          /* 0-9, -1 = default */
     bool lossless;         /* no JPEG (snapshot) */
     bool view_only;        /* no input is sent */
-    bool interactive;      /* NEED_PASSWORD may be answered; else fail without password */
+    bool interactive;      /* QUESTION events may be answered; else they fail at once */
     bool shared;           /* ClientInit shared flag; default true */
     const char *password;  /* known password (copied, wiped after use), or NULL */
+    struct security_options sec; /* --security, --user, --ca, --insecure (strings copied) */
+    const char *ssh;             /* --ssh [USER@]HOST[:PORT], or NULL */
+    const char *ssh_config;      /* --ssh-config FILE, or NULL for ~/.ssh/config */
+    const char *ssh_key;         /* --ssh-key FILE, or NULL */
     session_event_fn on_event;
     void *ctx;
 };
@@ -84,8 +89,9 @@ void session_stop(struct session *s);
  * never from inside the event callback. */
 void session_destroy(struct session *s);
 
-/* The password for a NEED_PASSWORD event; NULL cancels. Copied and wiped by the session. */
-void session_answer_password(struct session *s, const char *password);
+/* Answers the pending QUESTION: choice is the button index (0 = OK when the prompt has no
+ * choices), -1 cancels; values are the fields' contents (copied, wiped by the session). */
+void session_answer(struct session *s, int choice, const char *const *values, int nvalues);
 
 /* Input, queued and sent by the network thread. Ignored in view-only mode.
  * A key press or release: keysym is what it types (for printable keys, learnt from the text it

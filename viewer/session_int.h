@@ -4,7 +4,9 @@
 
 #include "encodings.h"
 #include "plat.h"
+#include "prompt.h"
 #include "pump.h"
+#include "ssh.h"
 #include "session.h"
 
 #include <pthread.h>
@@ -41,8 +43,11 @@ struct session {
     struct cmd *head, *tail;
     int sock; /* libvncclient's end of the socketpair, -1 when closed */
     struct pump *pump;
-    bool pw_waiting, pw_answered, pw_cancelled;
-    char *pw_answer;
+    bool q_waiting, q_answered; /* the question being asked (pump thread waits) */
+    int q_choice;
+    char *q_values[PROMPT_MAX_FIELDS];
+    struct prompter prompter;
+    struct ssh_params ssh;
     char security[160];
 
     pthread_mutex_t frame_lock; /* guards the published frame */

@@ -4,6 +4,7 @@
 #include "encodings.h"
 #include "log.h"
 #include "passwd.h"
+#include "ssh.h"
 
 #include <string.h>
 
@@ -29,6 +30,15 @@ bool sessioncfg_from_options(const struct vv_options *o, struct session_config *
     cfg->compress = o->compress >= 0 ? o->compress : 2;
     cfg->view_only = o->view_only;
     cfg->shared = true;
+    if (o->ssh && !ssh_spec_check(o->ssh, err))
+        return false;
+    cfg->ssh = o->ssh;
+    cfg->ssh_config = o->ssh_config;
+    cfg->ssh_key = o->ssh_key;
+    cfg->sec.types = o->security;
+    cfg->sec.user = o->user;
+    cfg->sec.ca_file = o->ca;
+    cfg->sec.insecure = o->insecure;
     if (o->passwd_file) {
         *password = passwd_read_vncpasswd_file(o->passwd_file, err);
         if (!*password)

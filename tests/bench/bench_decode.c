@@ -270,8 +270,12 @@ static void run(struct bench *b, int ci, enum mode m)
         change(b, ec);
         if (i >= WARMUP)
             server_main += plat_thread_cpu_seconds() - c0;
+        double tf = (double)plat_now_ms();
         if (!await_frame(b, &c, before, tol, &r->extra_updates))
             break;
+        if (getenv("BENCH_TRACE"))
+            fprintf(stderr, "frame %d: change %.1f ms cpu, arrived after %.0f ms\n", i,
+                    (plat_thread_cpu_seconds() - c0) * 1000, (double)plat_now_ms() - tf);
         if (m == MODE_PRESENT)
             present(b, &c);
         if (i >= WARMUP)
@@ -303,8 +307,8 @@ static void run(struct bench *b, int ci, enum mode m)
     free(a);
     free(z);
     client_stop(&c);
-    fprintf(stderr, "%-16s %-8s %d frames, %.1f frames/s, %s\n", ec->label, mode_names[m], done,
-            r->fps, r->check);
+    fprintf(stderr, "%-16s %-8s %d frames, %.1f frames/s, %d extra updates, %s\n", ec->label,
+            mode_names[m], done, r->fps, r->extra_updates, r->check);
 }
 
 static double now_s(void)

@@ -36,13 +36,32 @@ static void on_event(void *ctx, const struct session_event *ev)
         free(c->clipboard);
         c->clipboard = strdup(ev->u.clipboard.utf8);
         break;
-    case SESSION_EV_NEED_PASSWORD: {
-        c->password_requests++;
-        const char *a =
-            (c->answer_wrong_first && c->password_requests == 1) ? "wrong-pw" : c->answer;
+    case SESSION_EV_QUESTION: {
+        const struct prompt *q = ev->u.question.prompt;
+        c->questions++;
+        c->last_prompt_kind = q->kind;
+        snprintf(c->last_prompt_message, sizeof c->last_prompt_message, "%s", q->message);
+        snprintf(c->last_prompt_detail, sizeof c->last_prompt_detail, "%s", q->detail);
+        int choice = -1;
+        const char *values[PROMPT_MAX_FIELDS] = {0};
+        if (q->kind == PROMPT_VNC_PASSWORD) {
+            c->password_requests++;
+            const char *a =
+                (c->answer_wrong_first && c->password_requests == 1) ? "wrong-pw" : c->answer;
+            values[0] = a;
+            choice = a ? 0 : -1;
+        } else {
+            for (int i = 0; i < q->nchoices; i++)
+                if (c->choose && strcmp(q->choices[i], c->choose) == 0)
+                    choice = i;
+            for (int i = 0; i < q->nfields; i++)
+                values[i] = c->answer;
+            if (q->nchoices == 0 && c->answer)
+                choice = 0;
+        }
         /* Answering from inside the callback is allowed: it only queues the answer. */
         pthread_mutex_unlock(&c->lock);
-        session_answer_password(c->session, a);
+        session_answer(c->session, choice, values, q->nfields);
         pthread_mutex_lock(&c->lock);
         break;
     }

@@ -18,13 +18,18 @@ struct vtclient {
     bool connected, ended;
     struct vv_error error;
     char desktop[256];
-    char security[160];
+    char security[300];
     int frames; /* FRAME events */
     int bells, cursors, password_requests;
     int cursor_w, cursor_h, cursor_hot_x, cursor_hot_y;
     uint32_t cursor_first_pixel;
     char *clipboard;         /* last server clipboard, UTF-8 */
     const char *answer;      /* password to give when asked (NULL = cancel) */
+    const char *choose; /* label of the choice to pick in other questions (NULL = cancel) */
+    int questions;      /* QUESTION events of any kind */
+    int last_prompt_kind;
+    char last_prompt_message[1024];
+    char last_prompt_detail[2048];
     bool answer_wrong_first; /* answer "wrong-pw" to the first request */
 };
 

@@ -1,0 +1,36 @@
+/* The SSH transport: libssh connects to a bastion, verifies its host key (known_hosts, ssh
+ * config), authenticates in OpenSSH's order and opens a direct-tcpip channel to the VNC server
+ * as the bastion resolves it. No local listening port. Used by the pump thread only. */
+#ifndef VV_SSH_H
+#define VV_SSH_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "prompt.h"
+#include "transport.h"
+
+struct ssh_params {
+    const char *spec;        /* [USER@]HOST[:PORT] as given to --ssh / --via */
+    const char *config_file; /* --ssh-config FILE (as ssh -F); NULL = ~/.ssh/config if present */
+    const char *key_file;    /* --ssh-key FILE; NULL = IdentityFile from the config / defaults */
+};
+
+struct ssh_info {
+    char bastion[300];    /* "user@host:port" after applying the config */
+    bool host_key_known;  /* verified against known_hosts (false: accepted once by the user) */
+    char host_key_fp[128]; /* "SHA256:..." as OpenSSH prints it */
+};
+
+/* Checks the --ssh spec's form (no network). false + err (VV_ERR_USAGE) if malformed. */
+bool ssh_spec_check(const char *spec, struct vv_error *err);
+
+/* Connects, verifies, authenticates and opens the channel within timeout_ms (prompt time not
+ * counted); cancel_fd readable aborts. Returns a transport or NULL with err naming the hop that
+ * failed (VV_ERR_DNS/REFUSED/TIMEOUT for the bastion, VV_ERR_HOSTKEY, VV_ERR_SSH_AUTH,
+ * VV_ERR_TUNNEL, VV_ERR_CANCELLED). */
+struct transport *ssh_tunnel_open(const struct ssh_params *p, const char *dest_host, int dest_port,
+                                  const struct prompter *pr, int timeout_ms, int cancel_fd,
+                                  struct ssh_info *info, struct vv_error *err);
+
+#endif
