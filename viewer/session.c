@@ -336,18 +336,18 @@ static void *session_main(void *arg)
     /* Who ended it: the user, the transport (refused, closed, auth...), or the server's data. */
     if (s->stop)
         vv_error_clear(&final);
+    else if (s->proto_error.code != VV_OK)
+        final = s->proto_error; /* the real cause, even if the server hung up right after */
     else if (pump_err.code != VV_OK)
         final = pump_err;
-    else if (s->proto_error.code != VV_OK)
-        final = s->proto_error;
     else if (started)
         vv_error_set(&final, VV_ERR_PROTOCOL,
                      "the session with %s ended: the server sent data vncview could not decode "
                      "(run with --verbose for details)",
-                     s->name);
+                     s->where);
     else
         vv_error_set(&final, VV_ERR_NOT_RFB,
-                     "%s did not complete the VNC handshake (invalid ServerInit)", s->name);
+                     "%s did not complete the VNC handshake (invalid ServerInit)", s->where);
 report:;
     struct session_event ev = {.type = SESSION_EV_DISCONNECTED};
     ev.u.disconnected.error = &final;
@@ -370,8 +370,8 @@ struct session *session_start(const struct session_config *cfg, struct vv_error 
     s->cfg.encodings = NULL;
     s->cfg.password = cfg->password ? strdup(cfg->password) : NULL;
     /* Our own copies of the option strings: the caller's may not outlive the session. */
-    const char **strings[] = {&s->cfg.sec.types, &s->cfg.sec.user,   &s->cfg.sec.ca_file,
-                              &s->cfg.sec.store, &s->cfg.ssh,        &s->cfg.ssh_config,
+    const char **strings[] = {&s->cfg.sec.types, &s->cfg.sec.user, &s->cfg.sec.ca_file,
+                              &s->cfg.sec.store, &s->cfg.ssh,      &s->cfg.ssh_config,
                               &s->cfg.ssh_key};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (*strings[i])
@@ -382,6 +382,7 @@ struct session *session_start(const struct session_config *cfg, struct vv_error 
         s->cfg.timeout_ms = 15000;
     s->sock = -1;
     addr_format(&cfg->addr, s->name, sizeof s->name);
+    snprintf(s->where, sizeof s->where, "%s port %d", cfg->addr.host, cfg->addr.port);
     snprintf(s->security, sizeof s->security, "not connected");
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);

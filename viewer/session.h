@@ -20,12 +20,12 @@ struct vv_rect {
 };
 
 enum session_event_type {
-    SESSION_EV_STATUS,        /* progress text ("Connecting to host:1 (127.0.0.1 port 5901)") */
-    SESSION_EV_QUESTION,      /* answer with session_answer() (any thread) */
-    SESSION_EV_CONNECTED,     /* desktop name and size known; frames follow */
-    SESSION_EV_FRAME,         /* new damage: call session_frame_lock() */
-    SESSION_EV_CURSOR,        /* new cursor shape (ARGB8888, not premultiplied) */
-    SESSION_EV_CLIPBOARD,     /* server clipboard, converted to UTF-8 */
+    SESSION_EV_STATUS,    /* progress text ("Connecting to host:1 (127.0.0.1 port 5901)") */
+    SESSION_EV_QUESTION,  /* answer with session_answer() (any thread) */
+    SESSION_EV_CONNECTED, /* desktop name and size known; frames follow */
+    SESSION_EV_FRAME,     /* new damage: call session_frame_lock() */
+    SESSION_EV_CURSOR,    /* new cursor shape (ARGB8888, not premultiplied) */
+    SESSION_EV_CLIPBOARD, /* server clipboard, converted to UTF-8 */
     SESSION_EV_BELL,
     SESSION_EV_DISCONNECTED, /* final event: error says why (VV_OK = closed by us) */
 };
@@ -63,15 +63,15 @@ typedef void (*session_event_fn)(void *ctx, const struct session_event *ev);
 
 struct session_config {
     struct vv_address addr;
-    int timeout_ms;        /* connect + handshake; default 15000 */
-    const char *encodings; /* space- or comma-separated; NULL = default list */
-    int quality;           /* 0-9, -1 = default */
-    int compress;          /* 0-9, -1 = default */
-    bool lossless;         /* no JPEG (snapshot) */
-    bool view_only;        /* no input is sent */
-    bool interactive;      /* QUESTION events may be answered; else they fail at once */
-    bool shared;           /* ClientInit shared flag; default true */
-    const char *password;  /* known password (copied, wiped after use), or NULL */
+    int timeout_ms;              /* connect + handshake; default 15000 */
+    const char *encodings;       /* space- or comma-separated; NULL = default list */
+    int quality;                 /* 0-9, -1 = default */
+    int compress;                /* 0-9, -1 = default */
+    bool lossless;               /* no JPEG (snapshot) */
+    bool view_only;              /* no input is sent */
+    bool interactive;            /* QUESTION events may be answered; else they fail at once */
+    bool shared;                 /* ClientInit shared flag; default true */
+    const char *password;        /* known password (copied, wiped after use), or NULL */
     struct security_options sec; /* --security, --user, --ca, --insecure (strings copied) */
     const char *ssh;             /* --ssh [USER@]HOST[:PORT], or NULL */
     const char *ssh_config;      /* --ssh-config FILE, or NULL for ~/.ssh/config */

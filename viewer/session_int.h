@@ -32,7 +32,8 @@ struct cmd {
 
 struct session {
     struct session_config cfg;
-    char name[300]; /* "host:1" */
+    char name[300];  /* "host:1" */
+    char where[300]; /* "host port 5901", for messages */
     struct enc_list enc;
     pthread_t thread;
     struct plat_wake wake;

@@ -26,7 +26,7 @@ static rfbBool alloc_framebuffer(rfbClient *cl)
     int w = cl->width, h = cl->height;
     if (w <= 0 || h <= 0 || w > SESSION_MAX_DIM || h > SESSION_MAX_DIM) {
         vv_error_set(&s->proto_error, VV_ERR_PROTOCOL,
-                     "the server announced a %dx%d desktop; vncview accepts 1x1 to %dx%d", w, h,
+                     "%s announced a %dx%d desktop; vncview accepts 1x1 to %dx%d", s->where, w, h,
                      SESSION_MAX_DIM, SESSION_MAX_DIM);
         return FALSE;
     }

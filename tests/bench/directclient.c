@@ -76,8 +76,7 @@ static void free_client(rfbClient *cl)
     rfbClientCleanup(cl);
 }
 
-struct directclient *directclient_start(int port, const char *encodings, int compress,
-                                        int quality)
+struct directclient *directclient_start(int port, const char *encodings, int compress, int quality)
 {
     struct directclient *d = calloc(1, sizeof *d);
     if (!d)

@@ -12,8 +12,7 @@ struct directclient;
 /* Connects to 127.0.0.1:port (security None) with B,G,R,X pixels and the space-separated
  * libvncclient encodings string; quality < 0 = no JPEG. NULL on failure (printed on stderr).
  * Free with directclient_stop. */
-struct directclient *directclient_start(int port, const char *encodings, int compress,
-                                        int quality);
+struct directclient *directclient_start(int port, const char *encodings, int compress, int quality);
 void directclient_stop(struct directclient *d);
 /* FramebufferUpdates completely handled so far. */
 uint64_t directclient_frames(struct directclient *d);

@@ -104,7 +104,8 @@ int main(int argc, char **argv)
         if (fps > 0) {
             double due = start + n / fps;
             if (due > t) {
-                struct timespec ts = {(time_t)(due - t), (long)((due - t - (time_t)(due - t)) * 1e9)};
+                struct timespec ts = {(time_t)(due - t),
+                                      (long)((due - t - (time_t)(due - t)) * 1e9)};
                 nanosleep(&ts, NULL);
             }
         }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <rfb/rfbproto.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* How long badsrv_close waits for the client to close its side (see there). */
@@ -86,6 +88,8 @@ static void *serve(void *arg)
     srv->conn_fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (srv->conn_fd < 0)
         return NULL;
+    int one = 1; /* scripts send in small pieces: no Nagle delays between them */
+    setsockopt(srv->conn_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     srv->script(srv, srv->arg);
     badsrv_close(srv);
     return NULL;
@@ -309,11 +313,30 @@ bool badsrv_send_server_init(struct badsrv *srv, int w, int h, const char *name)
 {
     size_t nlen = strlen(name);
     uint8_t si[24] = {
-        (uint8_t)(w >> 8), (uint8_t)w, (uint8_t)(h >> 8), (uint8_t)h,
-        32, 24, 0 /* little-endian */, 1 /* true colour */,
-        0, 255, 0, 255, 0, 255, /* red, green, blue max */
-        16, 8, 0, 0, 0, 0,      /* shifts, padding */
-        (uint8_t)(nlen >> 24), (uint8_t)(nlen >> 16), (uint8_t)(nlen >> 8), (uint8_t)nlen,
+        (uint8_t)(w >> 8),
+        (uint8_t)w,
+        (uint8_t)(h >> 8),
+        (uint8_t)h,
+        32,
+        24,
+        0 /* little-endian */,
+        1 /* true colour */,
+        0,
+        255,
+        0,
+        255,
+        0,
+        255, /* red, green, blue max */
+        16,
+        8,
+        0,
+        0,
+        0,
+        0, /* shifts, padding */
+        (uint8_t)(nlen >> 24),
+        (uint8_t)(nlen >> 16),
+        (uint8_t)(nlen >> 8),
+        (uint8_t)nlen,
     };
     return badsrv_send(srv, si, sizeof si) && badsrv_send(srv, name, nlen);
 }
@@ -373,10 +396,22 @@ bool badsrv_wait_update_request(struct badsrv *srv, int timeout_ms)
 bool badsrv_send_raw_update(struct badsrv *srv, int x, int y, int w, int h, const uint32_t *rgb)
 {
     uint8_t hdr[16] = {
-        rfbFramebufferUpdate, 0, 0, 1, /* one rectangle */
-        (uint8_t)(x >> 8), (uint8_t)x, (uint8_t)(y >> 8), (uint8_t)y,
-        (uint8_t)(w >> 8), (uint8_t)w, (uint8_t)(h >> 8), (uint8_t)h,
-        0, 0, 0, rfbEncodingRaw,
+        rfbFramebufferUpdate,
+        0,
+        0,
+        1, /* one rectangle */
+        (uint8_t)(x >> 8),
+        (uint8_t)x,
+        (uint8_t)(y >> 8),
+        (uint8_t)y,
+        (uint8_t)(w >> 8),
+        (uint8_t)w,
+        (uint8_t)(h >> 8),
+        (uint8_t)h,
+        0,
+        0,
+        0,
+        rfbEncodingRaw,
     };
     size_t n = (size_t)w * (size_t)h;
     uint8_t *px = malloc(n ? n * 4 : 1);

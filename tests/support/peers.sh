@@ -387,3 +387,131 @@ peers_run() {
     fi
     return "$PEERS_RC"
 }
+
+# ---- Helpers for GUI tests (windows, pictures, pixels) ----
+#   peers_paint_png N FILE              put FILE (exactly the screen's size) on :N's root
+#                                       window and verify it is there
+#   peers_paint_blocks N [OUT.png]      paint a picture of large solid blocks, a smooth band
+#                                       and big squares (no noise), so that a scaled copy can
+#                                       be compared with a tolerance; verify it
+#   peers_screen_size N                 print :N's root size as WxH
+#   wid=$(peers_wait_window N PATTERN [SECONDS])  id of the first window on :N whose name
+#                                       matches PATTERN (xdotool search --name); waits
+#   peers_window_geometry N WID         set WIN_X WIN_Y WIN_W WIN_H (position on the screen)
+#   peers_stop_named NAME               stop the peer the kit started as NAME ("Xvnc :21")
+#   peers_pixel FILE X Y                print the pixel's colour as RRGGBB
+#   peers_metric METRIC A.png B.png     print compare's normalised METRIC (RMSE, PAE: 0..1)
+#   peers_count_colour FILE GEOM HEX FUZZ  pixels of colour #HEX (within FUZZ%) in the
+#                                       region GEOM (WxH+X+Y) of FILE
+#   peers_port_closed PORT              true if nothing accepts on 127.0.0.1:PORT
+
+peers_screen_size() {
+    DISPLAY=":$1" xdpyinfo 2>/dev/null | awk '/dimensions:/ { print $2; exit }'
+}
+
+peers_paint_png() {
+    local n=$1 pic=$2 cap diff
+    cap="$PEERS_WORKDIR/paint-$n-check.png"
+    DISPLAY=":$n" xsetroot -solid '#000000' || return 1
+    # display -window root sets the root background and exits (status 1 even on success).
+    DISPLAY=":$n" timeout 20 display -window root "$pic" >/dev/null 2>&1
+    peers_xwd_png "$n" "$cap" || return 1
+    if ! diff=$(peers_compare_png "$pic" "$cap"); then
+        peers_log "picture $pic not on display :$n ($diff pixels differ)"
+        return 1
+    fi
+}
+
+peers_paint_blocks() {
+    local n=$1 out=${2:-$PEERS_WORKDIR/blocks-$1.png} size w h sq
+    size=$(peers_screen_size "$n")
+    w=${size%x*}
+    h=${size#*x}
+    if [ -z "$size" ] || [ "$w" -le 0 ] || [ "$h" -le 0 ]; then
+        peers_log "cannot read the size of display :$n"
+        return 1
+    fi
+    sq=$((h / 12))
+    # Nothing symmetric: a mirrored, shifted or cropped copy compares badly.
+    if ! convert -size "${w}x${h}" xc:'#1e3a5f' \
+        \( -size "$((h * 8 / 100))x${w}" gradient:'#101010-#f0f0f0' -rotate 90 \) \
+        -geometry "+0+$((h * 46 / 100))" -composite \
+        \( -size "$((sq * 2))x$((sq * 2))" xc:white -fill black \
+        -draw "rectangle 0,0 $((sq - 1)),$((sq - 1))" \
+        -draw "rectangle $sq,$sq $((sq * 2 - 1)),$((sq * 2 - 1))" -write mpr:tile +delete \
+        -size "$((w * 11 / 32))x$((h * 2 / 5))" tile:mpr:tile \) \
+        -geometry "+$((w * 9 / 16))+$((h * 11 / 20))" -composite \
+        -fill '#d03020' -draw "rectangle $((w / 16)),$((h / 10)) $((w * 5 / 16)),$((h * 4 / 10))" \
+        -fill '#20b050' -draw "rectangle $((w * 10 / 16)),$((h * 3 / 20)) $((w * 15 / 16)),$((h * 9 / 20))" \
+        -fill '#f0d020' -draw "rectangle $((w / 8)),$((h * 6 / 10)) $((w * 7 / 16)),$((h * 9 / 10))" \
+        -alpha off -depth 8 "png24:$out"; then
+        peers_log "convert could not make the block picture"
+        return 1
+    fi
+    peers_paint_png "$n" "$out"
+}
+
+peers_wait_window() {
+    local n=$1 pattern=$2 secs=${3:-10} wid i
+    for ((i = 0; i < secs * 10; i++)); do
+        wid=$(DISPLAY=":$n" xdotool search --name "$pattern" 2>/dev/null | head -1)
+        if [ -n "$wid" ]; then
+            echo "$wid"
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+peers_window_geometry() {
+    local n=$1 wid=$2 X Y WIDTH HEIGHT SCREEN WINDOW
+    eval "$(DISPLAY=":$n" xdotool getwindowgeometry --shell "$wid" 2>/dev/null)" || return 1
+    WIN_X=$X
+    WIN_Y=$Y
+    WIN_W=$WIDTH
+    WIN_H=$HEIGHT
+    [ -n "$WIN_W" ]
+}
+
+peers_stop_named() {
+    local name=$1 i found=1
+    for i in "${!PEERS_PIDS[@]}"; do
+        if [ "${PEERS_NAMES[i]}" = "$name" ] && [ -n "${PEERS_PIDS[i]}" ]; then
+            peers_stop_pid "${PEERS_PIDS[i]}" "$name"
+            PEERS_PIDS[i]= # stopped and reaped: cleanup must not signal a reused PID
+            found=0
+        fi
+    done
+    return $found
+}
+
+peers_pixel() {
+    convert "$1" -format "%[hex:u.p{$2,$3}]" info: 2>/dev/null | cut -c1-6
+}
+
+peers_metric() {
+    local metric=$1 a=$2 b=$3 out
+    # compare prints "absolute (normalised)" on stderr and exits 1 when the pictures differ.
+    out=$(compare -metric "$metric" "$a" "$b" null: 2>&1)
+    out=${out#*(}
+    out=${out%)*}
+    case $out in
+    [0-9]*) printf '%s\n' "$out" ;;
+    *)
+        peers_log "compare -metric $metric $a $b failed: $out"
+        return 2
+        ;;
+    esac
+}
+
+peers_count_colour() {
+    local file=$1 geom=$2 hex=$3 fuzz=$4
+    convert "$file" -crop "$geom" +repage -alpha off -fuzz "$fuzz%" \
+        -fill black +opaque "#$hex" -fill white -opaque "#$hex" -colorspace Gray \
+        -format "%[fx:round(mean*w*h)]" info: 2>/dev/null
+}
+
+peers_port_closed() {
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
