@@ -6,8 +6,10 @@
 #include "options.h"
 #include "plat.h"
 #include "snapshot.h"
+#include "trust_cmd.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static int run_demo(const struct vv_options *o)
 {
@@ -35,6 +37,9 @@ int main(int argc, char **argv)
     struct vv_error err;
     vv_error_clear(&err);
     plat_ignore_sigpipe();
+    /* Its own small grammar (add/list/remove); no window, no connection. */
+    if (argc > 1 && strcmp(argv[1], "trust") == 0)
+        return trust_cmd_run(argc - 2, argv + 2);
     if (!options_parse(argc, argv, &o, &err)) {
         fprintf(stderr, "vncview: %s\nTry 'vncview --help' for more information.\n", err.message);
         return VV_ERR_USAGE;

@@ -109,8 +109,15 @@ int enc_build(const struct enc_list *l, int quality, int compress, bool lossless
         if (n < max)                                                                               \
             codes[n++] = (int32_t)(c);                                                             \
     } while (0)
-    for (int i = 0; i < l->n; i++)
+    bool raw = false;
+    for (int i = 0; i < l->n; i++) {
         ADD(l->codes[i]);
+        raw |= l->codes[i] == ENC_RAW;
+    }
+    /* Every client must take Raw (RFC 6143 7.7.1) and servers use it whatever was asked: say
+     * so, last, so the guard allows it. */
+    if (!raw)
+        ADD(ENC_RAW);
     if (compress >= 0 && compress <= 9)
         ADD(ENC_COMPRESS_0 + compress);
     if (!lossless && quality >= 0 && quality <= 9)

@@ -1,6 +1,7 @@
-/* RFB 3.3/3.7/3.8 version and security handshake with None and VncAuth, every byte bounds-checked
- * and every failure turned into a sentence a user can act on. */
-#include "handshake.h"
+/* RFB 3.3/3.7/3.8 version and security handshake: the type chosen by our preference, None and
+ * VncAuth (VeNCrypt and anonymous TLS in vencrypt.c), the insecure-connection question and the
+ * SecurityResult; every byte bounds-checked, every failure a sentence a user can act on. */
+#include "handshake_int.h"
 
 #include "log.h"
 #include "plat.h"
@@ -49,7 +50,13 @@ const char *handshake_security_name(int type)
         return "Apple ARD";
     case 113:
         return "MSLogonII";
+    case 263:
+        return "X509SASL";
+    case 264:
+        return "TLSSASL";
     default: {
+        if (type >= 256 && secpolicy_name(type))
+            return secpolicy_name(type);
         char *b = buf[next++ & 3];
         snprintf(b, sizeof buf[0], "type %d", type);
         return b;
@@ -57,7 +64,7 @@ const char *handshake_security_name(int type)
     }
 }
 
-static uint32_t be32(const uint8_t *p)
+uint32_t hs_be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
@@ -75,30 +82,44 @@ static void printable(const uint8_t *p, size_t n, char *out, size_t size)
     out[o] = '\0';
 }
 
+bool hs_read(struct hs *h, void *buf, size_t n, const char *what, struct vv_error *err)
+{
+    return transport_read_full(h->t, buf, n, h->deadline, h->cfg->cancel_fd, what, err);
+}
+
+bool hs_write(struct hs *h, const void *buf, size_t n, struct vv_error *err)
+{
+    return transport_write_full(h->t, buf, n, h->deadline, h->cfg->cancel_fd, err);
+}
+
+int hs_ask(struct hs *h, struct prompt *p)
+{
+    uint64_t asked = plat_now_ms();
+    int r = prompt_ask(h->cfg->prompter, p);
+    h->deadline += plat_now_ms() - asked;
+    return r;
+}
+
 /* Reads a u32 length and that many bytes of reason text (truncated to REASON_MAX). */
-static bool read_reason(struct transport *t, const struct handshake_config *cfg, char *reason,
-                        size_t size, struct vv_error *err)
+bool hs_read_reason(struct hs *h, char *reason, size_t size, struct vv_error *err)
 {
     uint8_t lenb[4];
-    if (!transport_read_full(t, lenb, 4, cfg->deadline_ms, cfg->cancel_fd, "the failure reason",
-                             err))
+    if (!hs_read(h, lenb, 4, "the failure reason", err))
         return false;
-    uint32_t len = be32(lenb);
+    uint32_t len = hs_be32(lenb);
     if (len > 1024 * 1024) {
         vv_error_set(err, VV_ERR_NOT_RFB, "%s sent a %u-byte failure reason: not a VNC server?",
-                     t->peer, len);
+                     h->t->peer, len);
         return false;
     }
     char buf[REASON_MAX];
     size_t keep = len < sizeof buf - 1 ? len : sizeof buf - 1;
-    if (!transport_read_full(t, buf, keep, cfg->deadline_ms, cfg->cancel_fd, "the failure reason",
-                             err))
+    if (!hs_read(h, buf, keep, "the failure reason", err))
         return false;
     for (uint32_t skipped = (uint32_t)keep; skipped < len;) {
         char sink[512];
         uint32_t n = len - skipped < sizeof sink ? len - skipped : (uint32_t)sizeof sink;
-        if (!transport_read_full(t, sink, n, cfg->deadline_ms, cfg->cancel_fd, "the failure reason",
-                                 err))
+        if (!hs_read(h, sink, n, "the failure reason", err))
             return false;
         skipped += n;
     }
@@ -110,13 +131,60 @@ static bool read_reason(struct transport *t, const struct handshake_config *cfg,
     return true;
 }
 
-static bool read_version(struct transport *t, const struct handshake_config *cfg,
-                         struct handshake_result *res, struct vv_error *err)
+void hs_describe_types(const uint8_t *types, size_t n, char *buf, size_t size)
 {
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && o + 2 < size; i++)
+        o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "",
+                              handshake_security_name(types[i]));
+}
+
+bool hs_confirm_insecure(struct hs *h, struct vv_error *err)
+{
+    const struct handshake_config *cfg = h->cfg;
+    if (h->res->encrypted || cfg->tunnelled || cfg->loopback || h->res->insecure_confirmed ||
+        (cfg->sec && cfg->sec->insecure))
+        return true;
+    struct prompt p;
+    prompt_init(&p, PROMPT_INSECURE, "Connection not encrypted");
+    p.warning = true;
+    snprintf(p.message, sizeof p.message,
+             "The connection to %s is not encrypted (the server offers %s). Anyone on the "
+             "network path can read the password and everything you type, and see the screen.\n\n"
+             "To encrypt it, connect through SSH with --ssh, or ask the server's administrator "
+             "for TLS (VeNCrypt).",
+             h->t->peer, h->res->offered);
+    prompt_add_choice(&p, "Connect without encryption");
+    prompt_add_choice(&p, "Cancel");
+    p.default_choice = 1;
+    p.cancel_choice = 1;
+    int r = hs_ask(h, &p);
+    prompt_clear(&p);
+    if (r == 0) {
+        h->res->insecure_confirmed = true;
+        log_info("connecting to %s without encryption, as the user chose", h->t->peer);
+        return true;
+    }
+    if (cfg->prompter && cfg->prompter->interactive)
+        vv_error_set(err, VV_ERR_CANCELLED,
+                     "not connected to %s: the connection would not be encrypted", h->t->peer);
+    else
+        vv_error_set(err, VV_ERR_SECURITY,
+                     "the connection to %s would not be encrypted (the server offers %s): anyone "
+                     "on the network path could read the password and keystrokes. Tunnel it "
+                     "with --ssh [USER@]HOST, or pass --insecure to connect anyway",
+                     h->t->peer, h->res->offered);
+    return false;
+}
+
+static bool read_version(struct hs *h, struct vv_error *err)
+{
+    struct transport *t = h->t;
+    struct handshake_result *res = h->res;
     uint8_t v[12];
     struct vv_error e;
-    if (!transport_read_full(t, v, sizeof v, cfg->deadline_ms, cfg->cancel_fd,
-                             "the server's protocol version", &e)) {
+    if (!hs_read(h, v, sizeof v, "the server's protocol version", &e)) {
         if (e.code == VV_ERR_TIMEOUT)
             vv_error_set(err, VV_ERR_TIMEOUT,
                          "%s accepted the connection but sent no VNC greeting: it is probably "
@@ -160,82 +228,91 @@ static bool read_version(struct transport *t, const struct handshake_config *cfg
     char reply[13];
     snprintf(reply, sizeof reply, "RFB 003.%03d\n", res->minor);
     log_debug("server speaks RFB %d.%d, we answer %.11s", major, minor, reply);
-    return transport_write_full(t, reply, 12, cfg->deadline_ms, cfg->cancel_fd, err);
+    return hs_write(h, reply, 12, err);
 }
 
-static bool choose_security(struct transport *t, const struct handshake_config *cfg,
-                            struct handshake_result *res, struct vv_error *err)
+/* Why no offered type will do, in the words that fit the case. */
+static void no_acceptable_type(struct hs *h, const uint8_t *types, size_t n, struct vv_error *err)
 {
+    bool known = false;
+    for (size_t i = 0; i < n; i++)
+        known |= types[i] == RFB_SEC_NONE || types[i] == RFB_SEC_VNCAUTH ||
+                 types[i] == RFB_SEC_TLS || types[i] == RFB_SEC_VENCRYPT;
+    if (!known) {
+        vv_error_set(err, VV_ERR_SECURITY,
+                     "%s offers only security types this version cannot use (%s); vncview "
+                     "supports VeNCrypt (X509 and TLS types), TLS, None and VncAuth",
+                     h->t->peer, h->res->offered);
+        return;
+    }
+    char asked[200];
+    secpolicy_describe(&h->policy, asked, sizeof asked);
+    vv_error_set(err, VV_ERR_SECURITY,
+                 "%s offers %s, but --security allows only %s; not connecting with other "
+                 "security than you asked for",
+                 h->t->peer, h->res->offered, asked);
+}
+
+static bool choose_security(struct hs *h, struct vv_error *err)
+{
+    struct handshake_result *res = h->res;
     uint8_t types[255];
     size_t n;
     if (res->minor == 3) {
         uint8_t b[4];
-        if (!transport_read_full(t, b, 4, cfg->deadline_ms, cfg->cancel_fd, "the security type",
-                                 err))
+        if (!hs_read(h, b, 4, "the security type", err))
             return false;
-        uint32_t type = be32(b);
+        uint32_t type = hs_be32(b);
         if (type > 255) {
             vv_error_set(err, VV_ERR_NOT_RFB, "%s announced security type %u: not a VNC server?",
-                         t->peer, type);
+                         h->t->peer, type);
             return false;
         }
         types[0] = (uint8_t)type;
         n = 1;
     } else {
         uint8_t count;
-        if (!transport_read_full(t, &count, 1, cfg->deadline_ms, cfg->cancel_fd,
-                                 "the list of security types", err))
+        if (!hs_read(h, &count, 1, "the list of security types", err))
             return false;
         n = count;
-        if (n > 0 && !transport_read_full(t, types, n, cfg->deadline_ms, cfg->cancel_fd,
-                                          "the list of security types", err))
+        if (n > 0 && !hs_read(h, types, n, "the list of security types", err))
             return false;
     }
     if (n == 0 || types[0] == 0) {
         char reason[REASON_MAX];
-        if (!read_reason(t, cfg, reason, sizeof reason, err))
+        if (!hs_read_reason(h, reason, sizeof reason, err))
             return false;
-        vv_error_set(err, VV_ERR_SECURITY, "%s refused the connection: %s", t->peer, reason);
+        vv_error_set(err, VV_ERR_SECURITY, "%s refused the connection: %s", h->t->peer, reason);
         return false;
     }
-    size_t o = 0;
-    res->offered[0] = '\0';
-    for (size_t i = 0; i < n && o + 2 < sizeof res->offered; i++)
-        o += (size_t)snprintf(res->offered + o, sizeof res->offered - o, "%s%s", i ? ", " : "",
-                              handshake_security_name(types[i]));
+    hs_describe_types(types, n, res->offered, sizeof res->offered);
     log_debug("security types offered: %s", res->offered);
 
-    /* Our preference. None needs nothing from the user; neither encrypts. */
-    static const int preference[] = {RFB_SEC_NONE, RFB_SEC_VNCAUTH};
-    int chosen = RFB_SEC_INVALID;
-    for (size_t p = 0; p < sizeof preference / sizeof preference[0] && !chosen; p++)
-        for (size_t i = 0; i < n; i++)
-            if (types[i] == preference[p])
-                chosen = preference[p];
+    int chosen = secpolicy_choose_type(&h->policy, types, n);
+    /* RFB 3.3 servers decide alone, and know neither TLS nor VeNCrypt. */
+    if (res->minor == 3 && chosen != RFB_SEC_NONE && chosen != RFB_SEC_VNCAUTH)
+        chosen = RFB_SEC_INVALID;
     if (!chosen) {
-        vv_error_set(err, VV_ERR_SECURITY,
-                     "%s offers only security types this version cannot use (%s); vncview "
-                     "supports None and VncAuth",
-                     t->peer, res->offered);
+        no_acceptable_type(h, types, n, err);
         return false;
     }
     res->security = chosen;
+    log_debug("chose security type %s", handshake_security_name(chosen));
     if (res->minor == 3)
         return true;
     uint8_t c = (uint8_t)chosen;
-    return transport_write_full(t, &c, 1, cfg->deadline_ms, cfg->cancel_fd, err);
+    return hs_write(h, &c, 1, err);
 }
 
-static bool vnc_auth(struct transport *t, const struct handshake_config *cfg,
-                     struct handshake_result *res, struct vv_error *err)
+bool hs_vnc_auth(struct hs *h, struct vv_error *err)
 {
-    (void)res;
+    const struct handshake_config *cfg = h->cfg;
+    struct transport *t = h->t;
+    h->auth = SECPOLICY_AUTH_VNC;
     uint8_t challenge[16];
-    if (!transport_read_full(t, challenge, sizeof challenge, cfg->deadline_ms, cfg->cancel_fd,
-                             "the VncAuth challenge", err))
+    if (!hs_read(h, challenge, sizeof challenge, "the VncAuth challenge", err))
         return false;
     char pw[256];
-    uint64_t extra = 0;
     if (cfg->password) {
         snprintf(pw, sizeof pw, "%s", cfg->password);
     } else {
@@ -247,9 +324,7 @@ static bool vnc_auth(struct transport *t, const struct handshake_config *cfg,
                                      : "%s asks for its VNC password:",
                  t->peer);
         prompt_add_field(&p, "Password", true);
-        uint64_t asked = plat_now_ms();
-        int r = prompt_ask(cfg->prompter, &p);
-        extra = plat_now_ms() - asked;
+        int r = hs_ask(h, &p);
         bool got = r == 0 && p.fields[0].value;
         if (got)
             snprintf(pw, sizeof pw, "%s", p.fields[0].value);
@@ -272,59 +347,79 @@ static bool vnc_auth(struct transport *t, const struct handshake_config *cfg,
     /* rfbClientEncryptBytes uses at most the first 8 characters, as every VNC server does. */
     rfbClientEncryptBytes(challenge, pw);
     plat_wipe(pw, sizeof pw);
-    bool ok = transport_write_full(t, challenge, sizeof challenge, cfg->deadline_ms + extra,
-                                   cfg->cancel_fd, err);
+    bool ok = hs_write(h, challenge, sizeof challenge, err);
     plat_wipe(challenge, sizeof challenge);
     return ok;
 }
 
-static bool security_result(struct transport *t, const struct handshake_config *cfg,
-                            struct handshake_result *res, struct vv_error *err)
+static bool security_result(struct hs *h, struct vv_error *err)
 {
+    struct handshake_result *res = h->res;
+    const char *peer = h->t->peer;
     uint8_t b[4];
     struct vv_error e;
-    if (!transport_read_full(t, b, 4, cfg->deadline_ms, cfg->cancel_fd, "the authentication result",
-                             &e)) {
+    if (!hs_read(h, b, 4, "the authentication result", &e)) {
         /* Some servers just hang up on a wrong password. */
-        if (e.code == VV_ERR_CLOSED && res->security == RFB_SEC_VNCAUTH)
+        if (e.code == VV_ERR_CLOSED && h->auth != SECPOLICY_AUTH_NONE)
             vv_error_set(err, VV_ERR_AUTH,
                          "%s closed the connection after the password was sent: the password "
                          "is probably wrong",
-                         t->peer);
+                         peer);
         else
             *err = e;
         return false;
     }
-    uint32_t r = be32(b);
+    uint32_t r = hs_be32(b);
     if (r == 0)
         return true;
     char reason[REASON_MAX] = "";
-    if (res->minor >= 8 && !read_reason(t, cfg, reason, sizeof reason, err))
+    if (res->minor >= 8 && !hs_read_reason(h, reason, sizeof reason, err))
         return false;
-    if (res->security == RFB_SEC_VNCAUTH && r == 1)
-        vv_error_set(err, VV_ERR_AUTH, "%s rejected the password%s%s", t->peer,
+    if (h->auth == SECPOLICY_AUTH_VNC && r == 1)
+        vv_error_set(err, VV_ERR_AUTH, "%s rejected the password%s%s", peer, reason[0] ? ": " : "",
+                     reason);
+    else if (h->auth == SECPOLICY_AUTH_PLAIN && r == 1)
+        vv_error_set(err, VV_ERR_AUTH, "%s rejected the user name or password%s%s", peer,
                      reason[0] ? ": " : "", reason);
     else
-        vv_error_set(err, VV_ERR_SECURITY, "%s refused the connection%s%s%s", t->peer,
+        vv_error_set(err, VV_ERR_SECURITY, "%s refused the connection%s%s%s", peer,
                      r == 2 ? " (too many attempts)" : "", reason[0] ? ": " : "", reason);
     return false;
+}
+
+/* Everything between the type choice and the SecurityResult. */
+static bool authenticate(struct hs *h, struct vv_error *err)
+{
+    switch (h->res->security) {
+    case RFB_SEC_NONE:
+        /* RFB 3.8 still sends a SecurityResult after None, older versions do not. */
+        h->result_expected = h->res->minor >= 8;
+        return hs_confirm_insecure(h, err);
+    case RFB_SEC_VNCAUTH:
+        h->result_expected = true;
+        return hs_confirm_insecure(h, err) && hs_vnc_auth(h, err);
+    case RFB_SEC_TLS:
+        h->result_expected = true;
+        return anontls_run(h, err);
+    case RFB_SEC_VENCRYPT:
+        h->result_expected = true;
+        return vencrypt_run(h, err);
+    default:
+        vv_error_set(err, VV_ERR_SECURITY, "security type %d is not implemented", h->res->security);
+        return false;
+    }
 }
 
 bool handshake_run(struct transport **tp, const struct handshake_config *cfg,
                    struct handshake_result *res, struct vv_error *err)
 {
-    struct transport *t = *tp;
     memset(res, 0, sizeof *res);
-    if (!read_version(t, cfg, res, err) || !choose_security(t, cfg, res, err))
-        return false;
+    struct hs h = {.t = *tp, .cfg = cfg, .res = res, .deadline = cfg->deadline_ms};
+    res->insecure_confirmed = cfg->insecure_confirmed;
     snprintf(res->security_text, sizeof res->security_text, "%s", "NOT ENCRYPTED");
-    if (res->security == RFB_SEC_VNCAUTH) {
-        if (!vnc_auth(t, cfg, res, err))
-            return false;
-        return security_result(t, cfg, res, err);
-    }
-    /* None: RFB 3.8 still sends a SecurityResult, older versions do not. */
-    if (res->minor >= 8)
-        return security_result(t, cfg, res, err);
-    return true;
+    bool ok = secpolicy_parse(cfg->sec ? cfg->sec->types : NULL, &h.policy, err) &&
+              read_version(&h, err) && choose_security(&h, err) && authenticate(&h, err) &&
+              (!h.result_expected || security_result(&h, err));
+    *tp = h.t; /* the TLS transport, if one was started: the caller closes that one */
+    return ok;
 }

@@ -15,6 +15,8 @@ enum rfb_security {
     RFB_SEC_INVALID = 0,
     RFB_SEC_NONE = 1,
     RFB_SEC_VNCAUTH = 2,
+    RFB_SEC_TLS = 18,      /* anonymous TLS, then an inner None/VncAuth */
+    RFB_SEC_VENCRYPT = 19, /* subtypes: see secpolicy.h */
 };
 
 /* What the user asked for (--security, --user, --ca, --insecure). */
@@ -34,21 +36,33 @@ struct handshake_config {
     const struct security_options *sec;
     const char *host; /* as the user typed it: certificate names and pins are checked for it */
     int port;
-    bool tunnelled; /* inside an SSH tunnel: the transport already encrypts */
-    bool loopback;  /* the target is this machine */
+    bool tunnelled;       /* inside an SSH tunnel: the transport already encrypts */
+    bool loopback;        /* the target is this machine */
     uint64_t deadline_ms; /* for network waits; time spent answering prompts is added */
     int cancel_fd;
+    /* The user already agreed to an unencrypted connection to this server (an earlier attempt
+     * of the same session, e.g. before a wrong password): do not ask again. */
+    bool insecure_confirmed;
 };
 
 struct handshake_result {
     int server_major, server_minor; /* what the server announced */
     int minor;                      /* what we speak: 3, 7 or 8 (RFB 3.x) */
     int security;                   /* the top-level type used */
-    int subtype;                    /* VeNCrypt subtype, 0 if none */
+    int subtype;                    /* VeNCrypt subtype; for TLS (18) the inner type; else 0 */
     bool encrypted;                 /* TLS inside the RFB stream */
     bool verified;                  /* the server's certificate was trusted or pinned */
-    char security_text[256];        /* the VNC layer: "verified TLS (X509Vnc, TLS 1.3, ...)" */
-    char offered[160];              /* "VncAuth, None": what the server offered, for messages */
+    /* For the UI (which colours by these forms):
+     *   "verified TLS (X509Vnc, TLS1.3, cert SHA256:AB:CD:...)" (a CA vouches for it)
+     *   "verified TLS (X509Vnc, TLS1.2, pinned cert SHA256:...)"
+     *   "encrypted, certificate accepted once, NOT verified (X509Vnc)"
+     *   "encrypted, server identity NOT verified (TLSVnc)"
+     *   "NOT ENCRYPTED" */
+    char security_text[256];
+    char offered[160];          /* "VncAuth, None": what the server offered, for messages */
+    char tls_version[16];       /* "TLS1.3", empty without TLS */
+    char cert_fingerprint[104]; /* leaf certificate "SHA256:AB:...", empty without one */
+    bool insecure_confirmed;    /* the user agreed to go on unencrypted (pass it to a retry) */
 };
 
 /* Runs the handshake up to and including a successful SecurityResult; the next thing the server
@@ -58,7 +72,7 @@ struct handshake_result {
 bool handshake_run(struct transport **t, const struct handshake_config *cfg,
                    struct handshake_result *res, struct vv_error *err);
 
-/* "VncAuth", "VeNCrypt", "type 42": names for messages. */
+/* "VncAuth", "VeNCrypt", "X509Vnc", "type 42": names for messages (types and subtypes). */
 const char *handshake_security_name(int type);
 
 #endif

@@ -2,6 +2,7 @@
  * bounded buffers in both directions and back-pressure. */
 #include "pump.h"
 
+#include "guard.h"
 #include "log.h"
 #include "plat.h"
 #include "transport.h"
@@ -18,6 +19,7 @@
 
 #define S2C_CAP (512 * 1024)
 #define C2S_CAP (64 * 1024)
+#define RAW_CAP (256 * 1024)
 #define MAX_PASSWORD_TRIES 5
 
 /* What libvncclient reads: version 3.8, one security type (None), SecurityResult OK. */
@@ -35,6 +37,7 @@ struct pump {
     struct vv_error error;
     char security[128];
     atomic_ullong s2c_total, c2s_total;
+    struct guard *guard;
 };
 
 static void status(struct pump *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -153,40 +156,93 @@ static void buf_compact(struct buf *b)
     }
 }
 
+long long pump_cpu_ns(clockid_t clock)
+{
+    struct timespec ts;
+    if (clock_gettime(clock, &ts) != 0)
+        return 0;
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* True if the session thread has spent more than its budget inside one server message. */
+static bool over_budget(struct pump *p)
+{
+    struct pump_watchdog *w = p->cfg.watchdog;
+    if (!w || !w->armed)
+        return false;
+    long long used = pump_cpu_ns(w->clock) - w->start_ns;
+    return w->armed && used > (long long)(w->budget_s * 1e9);
+}
+
+/* Runs what the server sent through the guard into the buffer libvncclient reads. */
+static bool guard_stage(struct pump *p, struct buf *raw, struct buf *s2c)
+{
+    while ((raw->len > raw->off || guard_pending(p->guard)) && buf_room(s2c) > 0) {
+        size_t before = s2c->len;
+        ssize_t n = guard_push(p->guard, raw->data + raw->off, raw->len - raw->off, s2c->data,
+                               s2c->cap, &s2c->len, &p->error);
+        if (n < 0)
+            return false;
+        raw->off += (size_t)n;
+        buf_compact(raw);
+        if (n == 0 && s2c->len == before)
+            break;
+    }
+    return true;
+}
+
+/* "the server sent ..." -> "the server 10.0.0.5 port 5901 sent ...". */
+static void name_server(struct vv_error *e, const char *peer)
+{
+    const char *prefix = "the server ";
+    char msg[sizeof e->message];
+    if (strncmp(e->message, prefix, strlen(prefix)) == 0)
+        snprintf(msg, sizeof msg, "the server %s %s", peer, e->message + strlen(prefix));
+    else
+        snprintf(msg, sizeof msg, "%s: %s", peer, e->message);
+    snprintf(e->message, sizeof e->message, "%s", msg);
+}
+
 static void relay(struct pump *p, struct transport *t)
 {
     int cfd = p->cfg.client_fd;
     struct buf s2c = {malloc(S2C_CAP), 0, 0, S2C_CAP}, c2s = {malloc(C2S_CAP), 0, 0, C2S_CAP};
+    struct buf raw = {malloc(RAW_CAP), 0, 0, RAW_CAP};
     size_t swallow = SWALLOW_LEN;
     bool server_eof = false;
-    if (!s2c.data || !c2s.data) {
+    if (!s2c.data || !c2s.data || !raw.data) {
         vv_error_set(&p->error, VV_ERR_GENERIC, "out of memory");
         goto done;
     }
     memcpy(s2c.data, synthetic_greeting, SYNTHETIC_LEN);
     s2c.len = SYNTHETIC_LEN;
     for (;;) {
-        bool pending = t->ops->pending(t) && buf_room(&s2c) > 0 && !server_eof;
+        bool can_read = !server_eof && buf_room(&raw) > 0;
+        bool pending = can_read && t->ops->pending(t);
         struct pollfd pf[3] = {
-            {t->fd,
-             (short)((!server_eof && buf_room(&s2c) ? POLLIN : 0) |
-                     (c2s.len > c2s.off ? POLLOUT : 0)),
-             0},
+            {t->fd, (short)((can_read ? POLLIN : 0) | (c2s.len > c2s.off ? POLLOUT : 0)), 0},
             {cfd, (short)((buf_room(&c2s) ? POLLIN : 0) | (s2c.len > s2c.off ? POLLOUT : 0)), 0},
             {p->cancel.rfd, POLLIN, 0},
         };
-        int r = poll(pf, 3, pending ? 0 : -1);
+        int r = poll(pf, 3, pending ? 0 : p->cfg.watchdog ? 200 : -1);
         if (r < 0 && errno != EINTR) {
             vv_error_set(&p->error, VV_ERR_GENERIC, "poll failed: %s", strerror(errno));
             goto done;
         }
         if (pf[2].revents & POLLIN)
             goto done; /* cancelled: the session decides what to report */
+        if (over_budget(p)) {
+            vv_error_set(&p->error, VV_ERR_PROTOCOL,
+                         "%s sent an update that needs more than %g s of CPU to decode; the "
+                         "session was cut off",
+                         t->peer, p->cfg.watchdog->budget_s);
+            goto done;
+        }
         if (pending || (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-            if (!server_eof && buf_room(&s2c)) {
-                ssize_t n = t->ops->read(t, s2c.data + s2c.len, buf_room(&s2c));
+            if (can_read) {
+                ssize_t n = t->ops->read(t, raw.data + raw.len, buf_room(&raw));
                 if (n > 0) {
-                    s2c.len += (size_t)n;
+                    raw.len += (size_t)n;
                     p->s2c_total += (unsigned long long)n;
                 } else if (n == 0) {
                     server_eof = true;
@@ -196,6 +252,10 @@ static void relay(struct pump *p, struct transport *t)
                     goto done;
                 }
             }
+        }
+        if (!guard_stage(p, &raw, &s2c)) {
+            name_server(&p->error, t->peer); /* the guard's sentence says what it did wrong */
+            goto done;
         }
         if (c2s.len > c2s.off && (pf[0].revents & POLLOUT)) {
             ssize_t n = t->ops->write(t, c2s.data + c2s.off, c2s.len - c2s.off);
@@ -231,7 +291,7 @@ static void relay(struct pump *p, struct transport *t)
                 }
             }
         }
-        if (server_eof && s2c.off == s2c.len) {
+        if (server_eof && raw.off == raw.len && !guard_pending(p->guard) && s2c.off == s2c.len) {
             if (p->running)
                 vv_error_set(&p->error, VV_ERR_LOST, "the server %s closed the connection",
                              t->peer);
@@ -243,6 +303,7 @@ static void relay(struct pump *p, struct transport *t)
         }
     }
 done:
+    free(raw.data);
     free(s2c.data);
     free(c2s.data);
 }
@@ -281,6 +342,9 @@ struct pump *pump_start(const struct pump_config *cfg, struct vv_error *err)
     snprintf(p->security, sizeof p->security, "not connected");
     if (cfg->password && !(p->password = strdup(cfg->password)))
         goto fail;
+    p->cfg.encodings = NULL; /* the guard keeps its own copy */
+    if (!(p->guard = guard_new(cfg->encodings, cfg->nenc, NULL)))
+        goto fail;
     if (plat_wake_open(&p->cancel) != 0)
         goto fail;
     plat_set_nonblock(cfg->client_fd, true);
@@ -292,6 +356,7 @@ struct pump *pump_start(const struct pump_config *cfg, struct vv_error *err)
 fail:
     vv_error_set(err, VV_ERR_GENERIC, "cannot start the transport thread");
     drop_password(p);
+    guard_free(p->guard);
     free(p);
     return NULL;
 }
@@ -317,6 +382,7 @@ void pump_free(struct pump *p)
 {
     if (!p)
         return;
+    guard_free(p->guard);
     plat_wake_close(&p->cancel);
     free(p);
 }

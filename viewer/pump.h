@@ -4,8 +4,11 @@
 #ifndef VV_PUMP_H
 #define VV_PUMP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "addr.h"
 #include "error.h"
@@ -17,14 +20,29 @@ struct pump;
 struct pump_config {
     struct vv_address addr;
     int timeout_ms;
-    const char *password; /* copied; wiped when no longer needed */
+    const char *password;            /* copied; wiped when no longer needed */
     const struct prompter *prompter; /* asks passwords, host keys, certificates */
     const struct security_options *sec;
     const struct ssh_params *ssh; /* NULL: direct TCP */
     void (*on_status)(void *ctx, const char *text);
     void *ctx;
-    int client_fd; /* our end of the socketpair; the pump owns and closes it */
+    int client_fd;                  /* our end of the socketpair; the pump owns and closes it */
+    const int32_t *encodings;       /* the SetEncodings list the session sends: the guard allows */
+    int nenc;                       /* exactly these (copied) */
+    struct pump_watchdog *watchdog; /* the session thread's decode CPU, or NULL */
 };
+
+/* CPU budget per server message on the session thread: libvncclient decodes synchronously, so
+ * only a thread outside it can notice an update that costs too much (amplification, or a loop
+ * nobody has found yet) and cut the session off. */
+struct pump_watchdog {
+    clockid_t clock;            /* the session thread's CPU clock */
+    atomic_bool armed;          /* inside HandleRFBServerMessage */
+    _Atomic long long start_ns; /* its CPU time when the message began */
+    double budget_s;
+};
+/* CPU nanoseconds of a thread's clock. */
+long long pump_cpu_ns(clockid_t clock);
 
 struct pump *pump_start(const struct pump_config *cfg, struct vv_error *err);
 /* The session has started (ServerInit handled): a server hang-up now means "connection lost". */

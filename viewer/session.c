@@ -245,13 +245,23 @@ static bool connect_and_init(struct session *s, int sock)
     return SendFramebufferUpdateRequest(s->cl, 0, 0, s->fb_w, s->fb_h, FALSE);
 }
 
+/* One server message, watched by the pump's CPU watchdog. */
+static bool handle_message(struct session *s)
+{
+    s->watchdog.start_ns = pump_cpu_ns(s->watchdog.clock);
+    s->watchdog.armed = true;
+    bool ok = HandleRFBServerMessage(s->cl) && s->proto_error.code == VV_OK;
+    s->watchdog.armed = false;
+    return ok;
+}
+
 static void run_loop(struct session *s)
 {
     rfbClient *cl = s->cl;
     while (!s->stop) {
         /* Messages libvncclient already read ahead are invisible to poll(). */
         while (cl->buffered > 0 && !s->stop)
-            if (!HandleRFBServerMessage(cl))
+            if (!handle_message(s))
                 return;
         struct pollfd pf[2] = {{cl->sock, POLLIN, 0}, {s->wake.rfd, POLLIN, 0}};
         int r = poll(pf, 2, -1);
@@ -263,7 +273,7 @@ static void run_loop(struct session *s)
                 return;
         }
         if (pf[0].revents & (POLLIN | POLLHUP | POLLERR))
-            if (!HandleRFBServerMessage(cl))
+            if (!handle_message(s))
                 return;
     }
 }
@@ -275,6 +285,7 @@ static void *session_main(void *arg)
     pthread_setname_np(pthread_self(), "vv-session"); /* benchmarks find the thread by name */
 #endif
     log_set_thread_tag(s->name);
+    pthread_getcpuclockid(pthread_self(), &s->watchdog.clock);
     struct vv_error final;
     vv_error_clear(&final);
     bool started = false;
@@ -294,6 +305,9 @@ static void *session_main(void *arg)
         .on_status = on_status,
         .ctx = s,
         .client_fd = sv[0],
+        .encodings = s->codes,
+        .nenc = s->ncodes,
+        .watchdog = &s->watchdog,
     };
     struct pump *pump = pump_start(&pc, &final);
     if (s->cfg.password) { /* the pump has its own copy now */
@@ -366,6 +380,8 @@ struct session *session_start(const struct session_config *cfg, struct vv_error 
         free(s);
         return NULL;
     }
+    s->ncodes = enc_build(&s->enc, cfg->quality, cfg->compress, cfg->lossless, s->codes, ENC_MAX);
+    s->watchdog.budget_s = cfg->decode_budget_s > 0 ? cfg->decode_budget_s : 5.0;
     s->cfg = *cfg;
     s->cfg.encodings = NULL;
     s->cfg.password = cfg->password ? strdup(cfg->password) : NULL;

@@ -71,6 +71,7 @@ struct session_config {
     bool view_only;              /* no input is sent */
     bool interactive;            /* QUESTION events may be answered; else they fail at once */
     bool shared;                 /* ClientInit shared flag; default true */
+    double decode_budget_s;      /* CPU seconds one server message may take to decode; 0 = 5 */
     const char *password;        /* known password (copied, wiped after use), or NULL */
     struct security_options sec; /* --security, --user, --ca, --insecure (strings copied) */
     const char *ssh;             /* --ssh [USER@]HOST[:PORT], or NULL */

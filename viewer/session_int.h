@@ -35,6 +35,9 @@ struct session {
     char name[300];  /* "host:1" */
     char where[300]; /* "host port 5901", for messages */
     struct enc_list enc;
+    int32_t codes[ENC_MAX]; /* the SetEncodings list we send; the guard allows exactly it */
+    int ncodes;
+    struct pump_watchdog watchdog;
     pthread_t thread;
     struct plat_wake wake;
     atomic_bool stop;
@@ -68,6 +71,7 @@ struct session {
     int npending;
     bool pending_full;
     struct vv_error proto_error; /* set by our callbacks when the server misbehaves */
+    struct zrle *zrle;           /* our ZRLE decoder's zlib stream */
 };
 
 void session_emit(struct session *s, const struct session_event *ev);
@@ -77,6 +81,10 @@ rfbClient *session_rfb_new(struct session *s, int sock);
 bool session_rfb_send_formats(struct session *s);
 /* Frees the client and everything 0.9.14 forgets (cursor, TurboJPEG handle) and our fb. */
 void session_rfb_free(struct session *s);
+/* session_draw.c: bounded drawing callbacks, JPEG and ZRLE decoders. */
+void session_draw_install(rfbClient *cl);
+/* Ends the session after the current message with err (first error wins). */
+void session_fail(struct session *s, const struct vv_error *err);
 /* Publishes the pending damage to the front buffer (network thread). */
 void session_publish(struct session *s);
 

@@ -5,6 +5,7 @@
 
 #include "charset.h"
 #include "log.h"
+#include "zrle.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -13,11 +14,11 @@
 /* Exported by libvncclient (bundled TurboJPEG wrapper); frees the handle it leaks. */
 extern int tjDestroy(void *handle);
 
-static int session_tag; /* address used as the rfbClientData key */
+int session_rfb_tag; /* its address is the rfbClientData key */
 
 static struct session *owner(rfbClient *cl)
 {
-    return rfbClientGetClientData(cl, &session_tag);
+    return rfbClientGetClientData(cl, &session_rfb_tag);
 }
 
 static rfbBool alloc_framebuffer(rfbClient *cl)
@@ -201,7 +202,8 @@ rfbClient *session_rfb_new(struct session *s, int sock)
     cl->format.redShift = 16;
     cl->format.greenShift = 8;
     cl->format.blueShift = 0;
-    rfbClientSetClientData(cl, &session_tag, s);
+    rfbClientSetClientData(cl, &session_rfb_tag, s);
+    session_draw_install(cl);
     cl->MallocFrameBuffer = alloc_framebuffer;
     cl->GotFrameBufferUpdate = got_update;
     cl->FinishedFrameBufferUpdate = finished_update;
@@ -234,8 +236,8 @@ bool session_rfb_send_formats(struct session *s)
     if (!WriteToRFBServer(cl, (char *)&spf, sz_rfbSetPixelFormatMsg))
         return false;
 
-    int32_t codes[ENC_MAX];
-    int n = enc_build(&s->enc, s->cfg.quality, s->cfg.compress, s->cfg.lossless, codes, ENC_MAX);
+    const int32_t *codes = s->codes;
+    int n = s->ncodes;
     uint8_t msg[4 + ENC_MAX * 4];
     msg[0] = rfbSetEncodings;
     msg[1] = 0;
@@ -263,6 +265,8 @@ void session_rfb_free(struct session *s)
         rfbClientCleanup(cl); /* closes cl->sock */
         s->cl = NULL;
     }
+    zrle_free(s->zrle);
+    s->zrle = NULL;
     free(s->fb);
     s->fb = NULL;
 }

@@ -17,8 +17,10 @@ struct ssh_params {
 };
 
 struct ssh_info {
-    char bastion[300];    /* "user@host:port" after applying the config */
-    bool host_key_known;  /* verified against known_hosts (false: accepted once by the user) */
+    char bastion[300];     /* "user@host:port" after applying the config */
+    bool host_key_known;   /* verified against known_hosts (false: accepted once by the user) */
+    bool host_key_added;   /* unknown, accepted and written to known_hosts just now ("Accept and
+                            * remember", StrictHostKeyChecking accept-new); host_key_known false */
     char host_key_fp[128]; /* "SHA256:..." as OpenSSH prints it */
 };
 

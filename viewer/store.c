@@ -102,8 +102,7 @@ static bool make_parents(const char *path, struct vv_error *err)
         } else if (errno != EEXIST || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
             int e = errno == EEXIST ? ENOTDIR : errno;
             char detail[PATH_MAX + 64];
-            snprintf(detail, sizeof detail, "cannot create the directory %s: %s", dir,
-                     strerror(e));
+            snprintf(detail, sizeof detail, "cannot create the directory %s: %s", dir, strerror(e));
             return fail_untouched(path, "cannot be created", detail,
                                   "check the permissions of that directory, or set "
                                   "VNCVIEW_STORE to a file elsewhere",
@@ -115,8 +114,8 @@ static bool make_parents(const char *path, struct vv_error *err)
     }
 }
 
-/* Makes sure path is a private regular file, creating it (empty, 0600) when asked. *exists is
- * false when it is missing and create is false. */
+/* Makes sure path is a regular file, creating it (empty, mode 600) when asked. *exists is false
+ * when it is missing and create is false. */
 static bool prepare_file(const char *path, bool create, bool *exists, struct vv_error *err)
 {
     struct stat st;
@@ -157,17 +156,6 @@ static bool prepare_file(const char *path, bool create, bool *exists, struct vv_
         fail_untouched(path, "cannot be used", "it is not a regular file",
                        "set VNCVIEW_STORE to a file, or move it away", err);
         goto out;
-    }
-    if (st.st_mode & 077) {
-        mode_t tight = st.st_mode & 0700;
-        if (chmod(path, tight) == 0)
-            log_warn("the vncview store %s was open to other users (mode %03o); changed it to "
-                     "%03o",
-                     path, (unsigned)(st.st_mode & 0777), (unsigned)tight);
-        else
-            log_warn("the vncview store %s is open to other users (mode %03o) and cannot be "
-                     "changed (%s): run chmod 600 on it",
-                     path, (unsigned)(st.st_mode & 0777), strerror(errno));
     }
     *exists = true;
     ok = true;
@@ -253,11 +241,11 @@ static bool read_version(struct store *s, int *version, struct vv_error *err)
         return damaged(s->path, "its schema version is missing or invalid", err);
     if (*version > STORE_SCHEMA_VERSION) {
         char detail[96];
-        snprintf(detail, sizeof detail, "schema version %d; this vncview knows up to %d",
-                 *version, STORE_SCHEMA_VERSION);
+        snprintf(detail, sizeof detail, "schema version %d; this vncview knows up to %d", *version,
+                 STORE_SCHEMA_VERSION);
         return fail_untouched(s->path, "was written by a newer vncview", detail,
-                              "use that newer vncview, or move the file away to start with an "
-                              "empty store",
+                              "use that newer vncview, or move it away to start with an empty "
+                              "store",
                               err);
     }
     return true;
@@ -321,6 +309,24 @@ fail:
     return false;
 }
 
+/* Called once the file is known to be a vncview store: tightening the mode of some other
+ * program's database that VNCVIEW_STORE happens to point at could break that program. By path,
+ * not descriptor (see prepare_lock). */
+static void make_private(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !(st.st_mode & 077))
+        return;
+    mode_t tight = st.st_mode & 0700;
+    if (chmod(path, tight) == 0)
+        log_warn("the vncview store %s was open to other users (mode %03o); changed it to %03o",
+                 path, (unsigned)(st.st_mode & 0777), (unsigned)tight);
+    else
+        log_warn("the vncview store %s is open to other users (mode %03o) and cannot be changed "
+                 "(%s): run chmod 600 on it",
+                 path, (unsigned)(st.st_mode & 0777), strerror(errno));
+}
+
 struct store *store_open(const char *path, bool create, struct vv_error *err)
 {
     char defpath[PATH_MAX];
@@ -332,8 +338,9 @@ struct store *store_open(const char *path, bool create, struct vv_error *err)
         return NULL;
     }
     if (!*path) {
-        vv_error_set(err, VV_ERR_STORE, "the vncview store path is empty: set VNCVIEW_STORE to "
-                                        "a file");
+        vv_error_set(err, VV_ERR_STORE,
+                     "the vncview store path is empty: set VNCVIEW_STORE to "
+                     "a file");
         return NULL;
     }
     bool exists;
@@ -346,8 +353,11 @@ struct store *store_open(const char *path, bool create, struct vv_error *err)
         vv_error_set(err, VV_ERR_STORE, "out of memory opening the vncview store %s", path);
         return NULL;
     }
-    /* No SQLITE_OPEN_CREATE: prepare_file made it, with our permissions. */
-    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL);
+    /* No SQLITE_OPEN_CREATE: prepare_file made it, with our permissions. "./": SQLite builds
+     * that accept URIs (Debian's) would read a relative "file:..." as one. */
+    char open_path[PATH_MAX + 2];
+    snprintf(open_path, sizeof open_path, "%s%s", path[0] == '/' ? "" : "./", path);
+    int rc = sqlite3_open_v2(open_path, &s->db, SQLITE_OPEN_READWRITE, NULL);
     if (rc != SQLITE_OK) {
         store_fail(s, rc, err);
         goto fail;
@@ -363,6 +373,7 @@ struct store *store_open(const char *path, bool create, struct vv_error *err)
     }
     if (version < STORE_SCHEMA_VERSION && !migrate(s, err))
         goto fail;
+    make_private(path);
     return s;
 fail:
     store_close(s);

@@ -28,7 +28,8 @@ const char *store_default_path(char *buf, size_t size);
  * create true: a missing store is made (directories 0700, file 0600, whatever the umask).
  * create false: a missing or still empty store is not an error: returns NULL with err->code
  *   VV_OK, meaning "nothing stored yet" (so pass a non-NULL err to tell it from a failure).
- * An existing file readable by group or others is made 0600, with a warning in the log.
+ * An existing store open to group or others is made private (0600), with a warning in the log,
+ * once it is known to be a vncview store.
  * Failures return NULL + VV_ERR_STORE with a sentence naming the file and what to do: not a
  * database, damaged, from a newer vncview, not readable. Caller closes with store_close(). */
 struct store *store_open(const char *path, bool create, struct vv_error *err);

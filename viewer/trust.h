@@ -41,4 +41,9 @@ bool trust_fp_normalize(const char *in, char out[TRUST_FP_LEN], struct vv_error 
 /* Formats a raw 32-byte SHA-256 digest. */
 void trust_fp_format(const unsigned char digest[32], char out[TRUST_FP_LEN]);
 
+/* The form hosts are stored and compared in: lower case, without brackets, an IPv6 address in
+ * its shortest spelling (its %zone kept as given). The pin functions apply it themselves.
+ * false + err (VV_ERR_USAGE) if in is empty, longer than 255 or holds spaces or brackets. */
+bool trust_host_normalize(const char *in, char out[256], struct vv_error *err);
+
 #endif

@@ -50,6 +50,8 @@ thread_ticks() {
         print $1, name, f[12] + f[13]
     }'
 }
+# Ticks the whole machine spent busy (user nice system irq softirq steal), all CPUs.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 painter_frames() { awk '/^frames/ { n = $2 } END { print n + 0 }' "$W/painter.log"; }
 count_lines() { grep -c "$1" "$XVNC_LOG"; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
@@ -107,8 +109,9 @@ run_viewer() {
         fi
         sleep 0.05
     done
-    local t0 c0 x0 p0 f0 d0
+    local t0 c0 x0 p0 f0 d0 b0
     t0=$(now)
+    b0=$(busy_ticks)
     c0=$(ticks "$pid")
     d0=$(ticks "$XVFB_PID")
     x0=$(ticks "$XVNC_PID")
@@ -116,8 +119,9 @@ run_viewer() {
     f0=$(painter_frames)
     thread_ticks "$pid" >"$W/$name.threads0"
     sleep "$T"
-    local t1 c1 x1 p1 f1 d1
+    local t1 c1 x1 p1 f1 d1 b1
     thread_ticks "$pid" >"$W/$name.threads1"
+    b1=$(busy_ticks)
     c1=$(ticks "$pid")
     d1=$(ticks "$XVFB_PID")
     x1=$(ticks "$XVNC_PID")
@@ -150,9 +154,13 @@ run_viewer() {
     xcpu=$(calc %.3f "($x1 - $x0) / $TCK")
     pcpu=$(calc %.3f "($p1 - $p0) / $TCK")
     dcpu=$(calc %.3f "($d1 - $d0) / $TCK")
+    # CPU that no process of this benchmark used: other programs competing for the CPUs.
+    local others
+    others=$(calc %.0f "100 * (($b1 - $b0) - ($c1 - $c0) - ($d1 - $d0) - ($x1 - $x0) - ($p1 - $p0)) / $TCK / $secs")
+    [ "$others" -lt 0 ] && others=0
     local mpx
     mpx=$(calc %.3f "$pix / 1e6")
-    ROWS+=("| $label | $(calc %.1f "$upd / $secs") | $(calc %.1f "$mpx / $secs") | $(calc %.1f "$mpx / 2.0736 / $secs") | $(calc %.1f "$bytes / 1048576 / $secs") | $(calc %.2f "$cpu") ($(calc %.0f "100 * $cpu / $secs")%) | $(calc %.2f "1000 * $cpu / ($mpx > 0 ? $mpx : 1e-9)") | $(calc %.2f "1000 * $dcpu / ($mpx > 0 ? $mpx : 1e-9)") | $(calc %.2f "1000 * $xcpu / ($mpx > 0 ? $mpx : 1e-9)") | $(calc %.1f "($f1 - $f0) / $secs") | $(calc %.0f "100 * $pcpu / $secs")% |")
+    ROWS+=("| $label | $(calc %.1f "$upd / $secs") | $(calc %.1f "$mpx / $secs") | $(calc %.1f "$mpx / 2.0736 / $secs") | $(calc %.1f "$bytes / 1048576 / $secs") | $(calc %.2f "$cpu") ($(calc %.0f "100 * $cpu / $secs")%) | $(calc %.2f "1000 * $cpu / ($mpx > 0 ? $mpx : 1e-9)") | $(calc %.2f "1000 * $dcpu / ($mpx > 0 ? $mpx : 1e-9)") | $(calc %.2f "1000 * $xcpu / ($mpx > 0 ? $mpx : 1e-9)") | $(calc %.1f "($f1 - $f0) / $secs") | $(calc %.0f "100 * $pcpu / $secs")% | ${others}% |")
     # Per-thread CPU of the viewer over the window, grouped by thread name.
     local threads
     threads=$(awk -v tck="$TCK" 'NR == FNR { a[$1] = $3; next }
@@ -179,17 +187,23 @@ echo
 echo "Xvnc $(Xvnc -version 2>&1 | awk '/TigerVNC/ { print $3; exit }'), viewer windows on Xvfb 1920x1200, painter:" \
     "$([ "$PAINT_FPS" = 0 ] && echo "as fast as Xvnc takes frames" || echo "capped at $PAINT_FPS frames/s")," \
     "$(nproc) CPUs, load average at start $LOAD. All viewers use their defaults."
-help_default() { "$VNCVIEW" --help 2>&1 | sed -n "s/.*--$1 .*(default:\{0,1\} \([^;)]*\).*/\1/p"; }
+# The default of a vncview option, from --help (which may wrap its lines).
+help_default() {
+    "$VNCVIEW" --help 2>&1 | tr -s ' \n' '  ' |
+        sed -n "s/.*--$1 [^(]*(default:\{0,1\} \([^;)]*\).*/\1/p"
+}
 echo "vncview asks for $(help_default encodings), JPEG quality $(help_default quality)," \
     "compression $(help_default compress) (its defaults); TigerVNC's vncviewer uses its defaults (Tight," \
     "AutoSelect, full colour, continuous updates); what Xvnc actually sent is listed below the table."
 echo "CPU is the viewer process's user+system time over its connection (its X display server's" \
     "CPU, where the picture is finally drawn, is shown separately); delivered pixels are Xvnc's" \
-    "EncodeManager totals for that connection. libvncserver's SDLvncviewer example is not packaged" \
+    "EncodeManager totals for that connection; \`other programs\`: CPU used by processes outside" \
+    "this benchmark during the window (% of one CPU; high values make that row unreliable)." \
+    "libvncserver's SDLvncviewer example is not packaged" \
     "in Debian (libvncserver-dev ships only server examples), so it is not measured."
 echo
-echo "| Viewer | updates/s | delivered Mpx/s | full frames/s equiv. | MiB/s on wire | viewer CPU s (% of one core) | viewer CPU ms per Mpx | its X display (Xvfb) CPU ms per Mpx | Xvnc CPU ms per Mpx | painter frames/s | painter CPU |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| Viewer | updates/s | delivered Mpx/s | full frames/s equiv. | MiB/s on wire | viewer CPU s (% of one core) | viewer CPU ms per Mpx | its X display (Xvfb) CPU ms per Mpx | Xvnc CPU ms per Mpx | painter frames/s | painter CPU | other programs |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for r in "${ROWS[@]}"; do echo "$r"; done
 echo
 for d in "${DETAILS[@]}"; do echo "$d"; done

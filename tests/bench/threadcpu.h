@@ -22,6 +22,9 @@ double threadcpu_delta(const struct threadcpu_snap *a, const struct threadcpu_sn
                        const char *name);
 /* Renames thread tid of this process (15 characters kept). 0 or -errno. */
 int threadcpu_set_name(int tid, const char *name);
+/* CPU seconds the whole machine has spent busy, all processes and CPUs (/proc/stat), so a
+ * benchmark can tell how much CPU other programs took while it ran. */
+double threadcpu_machine_busy(void);
 /* Threads named name, in ascending tid order; returns how many (up to max). */
 int threadcpu_find(const char *name, int *tids, int max);
 

@@ -49,48 +49,73 @@ dark() { # RRGGBB with every channel below 0x40
         [ $((16#${h:4:2})) -lt 64 ]
 }
 geom() { peers_window_geometry "$CV" "$wid"; }
-# Checks: called with the name of a fresh screenshot; set MSG, return 0 if it passes.
+# pixels FILE X,Y...: their colours as RRGGBB, one per line (one convert for all).
+pixels() {
+    local f=$1 fmt="" p
+    shift
+    for p in "$@"; do fmt="$fmt%[hex:u.p{$p}]\n"; done
+    convert "$f" -format "$fmt" info: 2>/dev/null | cut -c1-6
+}
+# ref_capture KEY ARGS...: the Xvnc screen, transformed by convert ARGS, into $W/ref.miff;
+# captured again only when KEY changes (once per expect: the remote screen does not move).
+ref_capture() {
+    local key="$CR:$1"
+    shift
+    [ "$REF_KEY" = "$key" ] && return 0
+    xwd -root -silent -display ":$CR" >"$W/xvnc.xwd" || return 1
+    convert "$W/xvnc.xwd" -alpha off "$@" "$W/ref.miff" || return 1
+    REF_KEY=$key
+}
+# distortion SHOT METRIC GEOM: METRIC between the window region GEOM (WxH+X+Y, window
+# coordinates) of SHOT and $W/ref.miff; on failure both are kept as PNG for a look.
+distortion() {
+    local geo=${3%%+*} off=${3#*+}
+    convert "$W/$1.xwd" -crop "$geo+$((WIN_X + ${off%+*}))+$((WIN_Y + ${off#*+}))" +repage \
+        -alpha off "$W/ref.miff" -metric "$2" -compare -format '%[distortion]' info: 2>/dev/null
+}
+keep_png() { # keep_png SHOT GEOM: the screenshot, the window region and the reference as PNG
+    local geo=${2%%+*} off=${2#*+}
+    convert "$W/$1.xwd" -alpha off "png24:$W/$1.png"
+    convert "$W/$1.xwd" -crop "$geo+$((WIN_X + ${off%+*}))+$((WIN_Y + ${off#*+}))" +repage \
+        -alpha off "png24:$W/$1-drawn.png"
+    convert "$W/ref.miff" "png24:$W/$1-ref.png"
+}
+# Checks: called with the name of a fresh screenshot ($W/SHOT.xwd); set MSG, return 0 if it
+# passes.
 # fit SHOT FBW FBH: the window shows the Xvnc screen scaled into the fit rectangle, within
 # RMSE_MAX, and the letterbox bars around it (if any) are dark.
 fit() {
-    local s=$W/$1.png fw=$2 fh=$3 dw dh dx dy m px
+    local s=$W/$1.xwd fw=$2 fh=$3 dw dh dx dy m px bars=()
     read -r dw dh dx dy <<<"$(fit_rect "$fw" "$fh" "$WIN_W" "$WIN_H")"
-    peers_xwd_png "$CR" "$W/$1-xvnc.png" || { MSG="no capture of :$CR" && return 1; }
-    convert "$W/$1-xvnc.png" -resize "${dw}x${dh}!" "png24:$W/$1-ref.png"
-    convert "$s" -crop "${dw}x${dh}+$((WIN_X + dx))+$((WIN_Y + dy))" +repage -alpha off \
-        "png24:$W/$1-drawn.png"
-    m=$(peers_metric RMSE "$W/$1-drawn.png" "$W/$1-ref.png")
+    ref_capture "fit:${dw}x$dh" -resize "${dw}x${dh}!" || { MSG="no capture of :$CR" && return 1; }
+    m=$(distortion "$1" RMSE "${dw}x${dh}+$dx+$dy")
     if ! awk -v m="${m:-1}" -v t="$RMSE_MAX" 'BEGIN { exit !(m < t) }'; then
+        keep_png "$1" "${dw}x${dh}+$dx+$dy"
         MSG="window ${WIN_W}x$WIN_H differs from the desktop scaled to ${dw}x${dh}+$dx+$dy (RMSE ${m:-?}; $W/$1-drawn.png)"
         return 1
     fi
     MSG="window ${WIN_W}x$WIN_H shows the desktop scaled to ${dw}x${dh}+$dx+$dy (RMSE $m)"
-    if [ "$dy" -ge 4 ]; then
-        for px in "$(peers_pixel "$s" $((WIN_X + WIN_W / 2)) $((WIN_Y + dy / 2)))" \
-            "$(peers_pixel "$s" $((WIN_X + WIN_W / 2)) $((WIN_Y + WIN_H - 1 - dy / 2)))"; do
-            dark "$px" || { MSG="bar above/below the picture is #$px, not dark" && return 1; }
-        done
-        MSG="$MSG, dark bars above and below"
-    fi
-    if [ "$dx" -ge 4 ]; then
-        for px in "$(peers_pixel "$s" $((WIN_X + dx / 2)) $((WIN_Y + WIN_H / 2)))" \
-            "$(peers_pixel "$s" $((WIN_X + WIN_W - 1 - dx / 2)) $((WIN_Y + WIN_H / 2)))"; do
-            dark "$px" || { MSG="bar left/right of the picture is #$px, not dark" && return 1; }
-        done
-        MSG="$MSG, dark bars left and right"
-    fi
+    # Letterbox bars: the middle of each is dark.
+    [ "$dy" -ge 4 ] && bars+=("$((WIN_X + WIN_W / 2)),$((WIN_Y + dy / 2))" \
+        "$((WIN_X + WIN_W / 2)),$((WIN_Y + WIN_H - 1 - dy / 2))")
+    [ "$dx" -ge 4 ] && bars+=("$((WIN_X + dx / 2)),$((WIN_Y + WIN_H / 2))" \
+        "$((WIN_X + WIN_W - 1 - dx / 2)),$((WIN_Y + WIN_H / 2))")
+    [ ${#bars[@]} = 0 ] && return 0
+    for px in $(pixels "$s" "${bars[@]}"); do
+        dark "$px" || { MSG="a letterbox bar is #$px, not dark" && return 1; }
+    done
+    MSG="$MSG, dark bars $([ "$dy" -ge 4 ] && echo "above and below" || echo "left and right")"
 }
 # exact SHOT FX FY DW DH DX DY: the window region DWxDH at DX,DY equals the Xvnc screen's region
 # at FX,FY pixel for pixel.
 exact() {
-    local s=$W/$1.png fx=$2 fy=$3 dw=$4 dh=$5 dx=$6 dy=$7 n
-    peers_xwd_png "$CR" "$W/$1-xvnc.png" || { MSG="no capture of :$CR" && return 1; }
-    convert "$W/$1-xvnc.png" -crop "${dw}x${dh}+$fx+$fy" +repage "png24:$W/$1-ref.png"
-    convert "$s" -crop "${dw}x${dh}+$((WIN_X + dx))+$((WIN_Y + dy))" +repage -alpha off \
-        "png24:$W/$1-drawn.png"
-    n=$(peers_compare_png "$W/$1-drawn.png" "$W/$1-ref.png")
+    local fx=$2 fy=$3 dw=$4 dh=$5 dx=$6 dy=$7 n
+    ref_capture "exact:${dw}x$dh+$fx+$fy" -crop "${dw}x${dh}+$fx+$fy" +repage ||
+        { MSG="no capture of :$CR" && return 1; }
+    n=$(distortion "$1" AE "${dw}x${dh}+$dx+$dy")
     MSG="desktop region ${dw}x${dh}+$fx+$fy at $dx,$dy in the window"
     if [ "$n" = 0 ]; then MSG="$MSG, pixel-exact"; else
+        keep_png "$1" "${dw}x${dh}+$dx+$dy"
         MSG="$MSG differs in ${n:-?} pixels ($W/$1-drawn.png)" && return 1
     fi
 }
@@ -103,40 +128,45 @@ pan() {
     exact "$1" "$fx" "$fy" "$WIN_W" "$WIN_H" 0 0
 }
 # Pixels of the dialogs' default button (accent blue #4084F0) in the window.
-blue_count() { peers_count_colour "$W/$1.png" "${WIN_W}x${WIN_H}+$WIN_X+$WIN_Y" 4084F0 2; }
+blue_count() { peers_count_colour "$W/$1.xwd" "${WIN_W}x${WIN_H}+$WIN_X+$WIN_Y" 4084F0 2; }
 dialog_shown() {
     local b
     b=$(blue_count "$1")
     MSG="$b accent-blue pixels in the window"
-    [ "${b:-0}" -gt 500 ]
+    [ "${b:-0}" -gt 500 ] || { convert "$W/$1.xwd" "png24:$W/$1.png" && return 1; }
 }
 no_dialog() {
     local b
     b=$(blue_count "$1")
     MSG="$b accent-blue pixels in the window"
-    [ "${b:-1}" = 0 ]
+    [ "${b:-1}" = 0 ] || { convert "$W/$1.xwd" "png24:$W/$1.png" && return 1; }
 }
-# expect LABEL SHOT SECONDS CHECK ARGS...: takes a screenshot SHOT.png of the viewer's screen
+# expect LABEL SHOT SECONDS CHECK ARGS...: takes a screenshot SHOT.xwd of the viewer's screen
 # and runs CHECK SHOT ARGS...; the viewer redraws asynchronously (and shows its security badge
 # for 4 s after connecting), so a failed check is retried with a new screenshot until SECONDS
-# have passed. Records one result.
+# have passed. Records one result. The screenshot is kept as SHOT.png if KEEP=1 (or
+# GUI_KEEP_SHOTS=1 for all of them, to look at while changing the test).
 expect() {
-    local label=$1 name=$2 secs=$3 end
+    local label=$1 name=$2 secs=$3 end rc
     shift 3
     end=$((SECONDS + secs))
+    REF_KEY=
     while :; do
         geom
-        DISPLAY=:$CV import -window root "$W/$name.png"
-        if "$1" "$name" "${@:2}" 2>/dev/null; then
-            peers_ok "$label: $MSG"
-            return 0
+        xwd -root -silent -display ":$CV" >"$W/$name.xwd"
+        "$1" "$name" "${@:2}" 2>/dev/null
+        rc=$?
+        if [ "$rc" = 0 ] || [ "$SECONDS" -ge "$end" ]; then
+            if [ "${KEEP:-0}" = 1 ] || [ "${GUI_KEEP_SHOTS:-0}" = 1 ]; then
+                convert "$W/$name.xwd" -alpha off "png24:$W/$name.png"
+            fi
+            rm -f "$W/$name.xwd"
+            break
         fi
-        if [ "$SECONDS" -ge "$end" ]; then
-            peers_fail "$label: $MSG"
-            return 1
-        fi
-        sleep 0.25
+        sleep 0.2
     done
+    if [ "$rc" = 0 ]; then peers_ok "$label: $MSG"; else peers_fail "$label: $MSG"; fi
+    return "$rc"
 }
 fit_1600() { fit "$1" 1600 1000; }
 # wait_geom W H [SECONDS]: until the window has that size.
@@ -207,11 +237,11 @@ err=$((WIN_W * 1000 - WIN_H * 1600)) # aspect 16:10 to within one pixel of heigh
 if [ "${err#-}" -le 1600 ]; then peers_ok "window keeps the desktop's aspect ratio"; else
     peers_fail "window ${WIN_W}x${WIN_H} does not have the 16:10 aspect ratio"
 fi
-expect "fit to window" fit 6 fit_1600
+KEEP=1 expect "fit to window" fit 6 fit_1600
 # Negative control: the same metric must reject an unscaled crop of the same desktop.
-convert "$W/fit-xvnc.png" -crop "$(identify -format %wx%h "$W/fit-drawn.png")+0+0" +repage \
-    "png24:$W/fit-wrong.png"
-m=$(peers_metric RMSE "$W/fit-drawn.png" "$W/fit-wrong.png")
+m=$(convert "$W/fit.png" -crop "${WIN_W}x$WIN_H+$WIN_X+$WIN_Y" +repage \
+    \( "$W/xvnc.xwd" -alpha off -crop "${WIN_W}x$WIN_H+0+0" +repage \) \
+    -metric RMSE -compare -format '%[distortion]' info: 2>/dev/null)
 if awk -v m="${m:-0}" -v t="$RMSE_MAX" 'BEGIN { exit !(m > 4 * t) }'; then
     peers_ok "negative control: an unscaled crop measures RMSE $m, far above $RMSE_MAX"
 else
@@ -287,7 +317,7 @@ expect "after xrandr" xrandr 2 exact 0 0 1024 768 0 0
 
 # ---- the server goes away; a new one on the same display; Reconnect ----
 peers_stop_named "Xvnc :$R"
-expect "'Connection lost' dialog" lost 3 dialog_shown
+KEEP=1 expect "'Connection lost' dialog" lost 3 dialog_shown
 grep -q "closed the connection" "$log" && peers_ok "loss reason logged" ||
     peers_fail "no loss reason in the log"
 peers_start_xvnc "$R" -geometry 1600x1000 || peers_finish
@@ -319,10 +349,10 @@ done
 DISPLAY=:$R2 xrandr -s 800x600 >>"$W/xrandr.out" 2>&1
 wait_log "desktop is 800x600" 1 5 || peers_fail "--scale 100: no 800x600 desktop after xrandr"
 sleep 0.3
-DISPLAY=:$CV xdotool windowsize "$wid" 1100 900
+DISPLAY=:$CV xdotool windowmove "$wid" 0 0 windowsize "$wid" 1100 900
 pointer_away
 if wait_geom 1100 900; then
-    expect "--scale 100, 800x600 desktop in a 1100x900 window" s100-small 2 exact 0 0 800 600 150 150
+    KEEP=1 expect "--scale 100, 800x600 desktop in a 1100x900 window" s100-small 2 exact 0 0 800 600 150 150
     c1=$(peers_pixel "$W/s100-small.png" $((WIN_X + 75)) $((WIN_Y + 450)))
     c2=$(peers_pixel "$W/s100-small.png" $((WIN_X + 550)) $((WIN_Y + 825)))
     if dark "$c1" && dark "$c2"; then peers_ok "dark margins around the small desktop"; else

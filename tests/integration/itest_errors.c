@@ -451,7 +451,7 @@ static void test_after_connect(void)
     struct script_arg a = {.after = AFTER_UNKNOWN_TYPE_PADDED};
     struct expect padded = {.name = "11 unknown message type (padded)",
                             .code = VV_ERR_PROTOCOL,
-                            .words = {"could not decode"},
+                            .words = {"unknown message type 238"},
                             .min_ms = 0,
                             .max_ms = PROMPT_MS,
                             .connects = true};
@@ -460,7 +460,7 @@ static void test_after_connect(void)
     a = (struct script_arg){.after = AFTER_UNKNOWN_TYPE};
     struct expect bare = {.name = "11 unknown message type",
                           .code = VV_ERR_PROTOCOL,
-                          .words = {"could not decode"},
+                          .words = {"unknown message type 238"},
                           .min_ms = 0,
                           .max_ms = PROMPT_MS,
                           .connects = true};

@@ -404,6 +404,10 @@ peers_run() {
 #   peers_count_colour FILE GEOM HEX FUZZ  pixels of colour #HEX (within FUZZ%) in the
 #                                       region GEOM (WxH+X+Y) of FILE
 #   peers_port_closed PORT              true if nothing accepts on 127.0.0.1:PORT
+#   peers_x_close_window N WID          ask window WID on :N to close as a window manager's
+#                                       close button does (WM_DELETE_WINDOW); needs python3
+#                                       (returns 2 without it). xdotool windowclose destroys the
+#                                       window instead, which kills any Xlib client.
 
 peers_screen_size() {
     DISPLAY=":$1" xdpyinfo 2>/dev/null | awk '/dimensions:/ { print $2; exit }'
@@ -514,4 +518,184 @@ peers_count_colour() {
 
 peers_port_closed() {
     ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+peers_x_close_window() {
+    local n=$1 wid=$2
+    command -v python3 >/dev/null 2>&1 || return 2
+    # No window manager under Xvfb and no X tool here sends the message, so ctypes on libX11.
+    DISPLAY=":$n" python3 - "$wid" <<'PYEOF'
+import ctypes, sys
+x = ctypes.CDLL("libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+class ClientMessage(ctypes.Structure):  # XClientMessageEvent
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong),
+                ("message_type", ctypes.c_ulong), ("format", ctypes.c_int),
+                ("l", ctypes.c_long * 5)]
+class XEvent(ctypes.Union):
+    _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
+                         ctypes.POINTER(XEvent)]
+x.XFlush.argtypes = [ctypes.c_void_p]
+x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+d = x.XOpenDisplay(None)
+if not d:
+    sys.exit("cannot open the display")
+ev = XEvent()
+ev.xclient.type = 33  # ClientMessage
+ev.xclient.window = int(sys.argv[1], 0)
+ev.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+ev.xclient.format = 32
+ev.xclient.l[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+ok = x.XSendEvent(d, ev.xclient.window, 0, 0, ctypes.byref(ev))
+x.XFlush(d)
+x.XCloseDisplay(d)
+sys.exit(0 if ok else "XSendEvent failed")
+PYEOF
+}
+
+# ---- SSH peers: OpenSSH sshd and ssh-agent on 127.0.0.1, everything under WORKDIR ----
+#   port=$(peers_free_port)             a TCP port nothing listens on (20000..29999)
+#   peers_make_ssh_key FILE [PASSPHRASE]  ed25519 key pair FILE and FILE.pub
+#   peers_authorize_ssh_key FILE.pub    let that key log in to the kit's sshd servers
+#   peers_start_sshd PORTVAR [LINE...]  sshd -D -e with its own sshd_config in
+#                                       WORKDIR/sshd (ListenAddress 127.0.0.1, host key
+#                                       WORKDIR/sshd/ssh_host_ed25519_key made if missing and
+#                                       kept across restarts, AuthorizedKeysFile
+#                                       WORKDIR/sshd/authorized_keys, PermitRootLogin
+#                                       prohibit-password, AllowTcpForwarding yes, UsePAM no,
+#                                       StrictModes no); each LINE ("AllowTcpForwarding no")
+#                                       comes first, so it wins (sshd keeps the first value).
+#                                       Port: PORTVAR's value if set (a restart), else a free
+#                                       one stored in PORTVAR. Waits until it listens; the peer
+#                                       is named "sshd :PORT" (for peers_stop_named).
+#   peers_sshd_new_host_key             replace the host key (restart the server to use it)
+#   peers_start_ssh_agent               ssh-agent -D -a WORKDIR/agent.sock; sets
+#                                       PEERS_AGENT_SOCK and PEERS_AGENT_PID (not exported:
+#                                       give it to the commands that should use it)
+# Sets PEERS_SSHD_DIR and PEERS_SSHD (the sshd binary).
+
+PEERS_SSHD_DIR=
+PEERS_SSHD=
+PEERS_AGENT_SOCK=
+PEERS_AGENT_PID=
+
+peers_free_port() {
+    local i port
+    for ((i = 0; i < 200; i++)); do
+        port=$((20000 + (RANDOM % 10000)))
+        peers_port_busy "$port" && continue
+        echo "$port"
+        return 0
+    done
+    peers_log "no free TCP port found"
+    return 1
+}
+
+peers_make_ssh_key() {
+    local file=$1 pass=${2:-}
+    rm -f "$file" "$file.pub"
+    if ! ssh-keygen -q -t ed25519 -N "$pass" -C "vncview-test-$(basename "$file")" -f "$file" \
+        </dev/null >/dev/null; then
+        peers_log "ssh-keygen could not make $file"
+        return 1
+    fi
+}
+
+peers_sshd_init() {
+    [ -n "$PEERS_SSHD_DIR" ] && return 0
+    PEERS_SSHD=$(command -v sshd 2>/dev/null || echo /usr/sbin/sshd)
+    if [ ! -x "$PEERS_SSHD" ]; then
+        peers_log "OpenSSH sshd not found (Debian: openssh-server)"
+        return 1
+    fi
+    PEERS_SSHD_DIR="$PEERS_WORKDIR/sshd"
+    mkdir -p "$PEERS_SSHD_DIR" || return 1
+    chmod 700 "$PEERS_SSHD_DIR"
+    touch "$PEERS_SSHD_DIR/authorized_keys"
+    # Its privilege-separation directory; packages make it at boot, containers may not have it.
+    if [ ! -d /run/sshd ] && ! mkdir -p -m 755 /run/sshd; then
+        peers_log "sshd needs /run/sshd and it cannot be made"
+        return 1
+    fi
+}
+
+peers_authorize_ssh_key() {
+    peers_sshd_init || return 1
+    cat "$1" >>"$PEERS_SSHD_DIR/authorized_keys"
+}
+
+peers_sshd_new_host_key() {
+    peers_sshd_init || return 1
+    rm -f "$PEERS_SSHD_DIR/ssh_host_ed25519_key" "$PEERS_SSHD_DIR/ssh_host_ed25519_key.pub"
+    ssh-keygen -q -t ed25519 -N '' -f "$PEERS_SSHD_DIR/ssh_host_ed25519_key" </dev/null >/dev/null
+}
+
+peers_start_sshd() {
+    local var=$1 port try cfg log pid deadline line
+    shift
+    peers_sshd_init || return 1
+    [ -s "$PEERS_SSHD_DIR/ssh_host_ed25519_key" ] || peers_sshd_new_host_key || return 1
+    for ((try = 0; try < 5; try++)); do
+        port=${!var:-}
+        [ -n "$port" ] || port=$(peers_free_port) || return 1
+        cfg="$PEERS_SSHD_DIR/sshd_config-$port"
+        log="$PEERS_WORKDIR/sshd-$port.log"
+        {
+            for line in "$@"; do printf '%s\n' "$line"; done
+            cat <<CFG
+ListenAddress 127.0.0.1
+Port $port
+HostKey $PEERS_SSHD_DIR/ssh_host_ed25519_key
+AuthorizedKeysFile $PEERS_SSHD_DIR/authorized_keys
+PidFile $PEERS_SSHD_DIR/sshd-$port.pid
+PermitRootLogin prohibit-password
+AllowTcpForwarding yes
+UsePAM no
+StrictModes no
+KbdInteractiveAuthentication no
+X11Forwarding no
+PrintMotd no
+LogLevel VERBOSE
+CFG
+        } >"$cfg"
+        peers_start "sshd :$port" "$log" "$PEERS_SSHD" -D -e -f "$cfg"
+        pid=$PEERS_LAST_PID
+        # Its own log line, not just an open port: another program could own the port.
+        deadline=$((SECONDS + PEERS_TIMEOUT))
+        while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+            if grep -q "Server listening on 127.0.0.1 port $port" "$log" 2>/dev/null; then
+                printf -v "$var" '%s' "$port"
+                return 0
+            fi
+            sleep 0.05
+        done
+        peers_log "sshd did not start on port $port"
+        peers_show_log "$log"
+        peers_stop_named "sshd :$port"
+        [ -n "${!var:-}" ] && return 1 # a fixed port: retrying elsewhere would not help
+    done
+    return 1
+}
+
+peers_start_ssh_agent() {
+    local sock="$PEERS_WORKDIR/agent.sock" i
+    rm -f "$sock"
+    peers_start "ssh-agent" "$PEERS_WORKDIR/ssh-agent.log" ssh-agent -D -a "$sock"
+    PEERS_AGENT_PID=$PEERS_LAST_PID
+    for ((i = 0; i < PEERS_TIMEOUT * 20; i++)); do
+        if [ -S "$sock" ]; then
+            PEERS_AGENT_SOCK=$sock
+            return 0
+        fi
+        kill -0 "$PEERS_AGENT_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    peers_log "ssh-agent did not create $sock"
+    peers_show_log "$PEERS_WORKDIR/ssh-agent.log"
+    return 1
 }

@@ -1,0 +1,570 @@
+/* Guarded test client: a relay thread (TCP to the test server <-> socketpair, the server's
+ * stream through guard_push after the handshake) and a libvncclient thread on the socketpair. */
+#include "guardclient.h"
+
+#include "encodings.h"
+#include "plat.h"
+#include "testsrv.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <rfb/rfbclient.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Exported by libvncclient; 0.9.14 leaks the handle otherwise. */
+extern int tjDestroy(void *handle);
+
+#define IN_CAP (256 * 1024)
+
+struct guardclient {
+    struct guardclient_opts o;
+    int32_t codes[ENC_MAX];
+    int ncodes;
+    rfbClient *cl;
+    int srv_fd, sv[2];
+    struct plat_wake stop_wake;
+    atomic_bool stop;
+    pthread_t relay_thread, client_thread;
+    bool relay_started, client_started;
+
+    pthread_mutex_t lock; /* everything below */
+    pthread_cond_t cond;
+    uint64_t updates;
+    bool ended;
+    struct guardclient_events ev;
+    bool guard_failed;
+    struct vv_error guard_err;
+    struct guard_stats stats;
+    uint8_t *rec[2]; /* guard input, output */
+    size_t rec_len[2], rec_cap[2];
+    bool rec_truncated;
+
+    pthread_mutex_t fb_lock; /* held while libvncclient handles a message */
+};
+
+static int guardclient_tag;
+
+static struct guardclient *owner(rfbClient *cl)
+{
+    return rfbClientGetClientData(cl, &guardclient_tag);
+}
+
+static void notify(struct guardclient *c)
+{
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The private encoding's data is skipped: ZRLE pixels are another module's business. */
+static rfbBool skip_private_zrle(rfbClient *cl, rfbFramebufferUpdateRectHeader *rect)
+{
+    if ((int32_t)rect->encoding != GUARD_ENC_ZRLE_PRIVATE)
+        return FALSE;
+    uint32_t len;
+    if (!ReadFromRFBServer(cl, (char *)&len, 4))
+        return FALSE;
+    len = ntohl(len);
+    char buf[4096];
+    while (len > 0) {
+        uint32_t k = len < sizeof buf ? len : (uint32_t)sizeof buf;
+        if (!ReadFromRFBServer(cl, buf, (unsigned)k))
+            return FALSE;
+        len -= k;
+    }
+    struct guardclient *c = owner(cl);
+    pthread_mutex_lock(&c->lock);
+    c->ev.private_zrle++;
+    notify(c);
+    return TRUE;
+}
+
+static rfbClientProtocolExtension private_zrle_ext = {.handleEncoding = skip_private_zrle};
+static void register_ext(void)
+{
+    rfbClientRegisterExtension(&private_zrle_ext);
+}
+
+static void on_update(rfbClient *cl)
+{
+    struct guardclient *c = owner(cl);
+    pthread_mutex_lock(&c->lock);
+    c->updates++;
+    c->ev.width = cl->width;
+    c->ev.height = cl->height;
+    notify(c);
+}
+
+static void on_cursor(rfbClient *cl, int xhot, int yhot, int w, int h, int bpp)
+{
+    (void)bpp;
+    struct guardclient *c = owner(cl);
+    free(cl->rcMask); /* 0.9.14 leaks the previous one */
+    cl->rcMask = NULL;
+    pthread_mutex_lock(&c->lock);
+    c->ev.cursors++;
+    c->ev.cursor_w = w, c->ev.cursor_h = h, c->ev.cursor_hot_x = xhot, c->ev.cursor_hot_y = yhot;
+    notify(c);
+}
+
+static void on_cut_text(rfbClient *cl, const char *text, int len)
+{
+    (void)text;
+    struct guardclient *c = owner(cl);
+    pthread_mutex_lock(&c->lock);
+    c->ev.cut_texts++;
+    c->ev.cut_len = (size_t)len;
+    notify(c);
+}
+
+static void on_bell(rfbClient *cl)
+{
+    struct guardclient *c = owner(cl);
+    pthread_mutex_lock(&c->lock);
+    c->ev.bells++;
+    notify(c);
+}
+
+/* vncview's SetPixelFormat and SetEncodings (as session_rfb_send_formats sends them). */
+static bool send_formats(struct guardclient *c)
+{
+    rfbClient *cl = c->cl;
+    rfbSetPixelFormatMsg spf;
+    memset(&spf, 0, sizeof spf);
+    spf.type = rfbSetPixelFormat;
+    spf.format = cl->format;
+    spf.format.redMax = htons(cl->format.redMax);
+    spf.format.greenMax = htons(cl->format.greenMax);
+    spf.format.blueMax = htons(cl->format.blueMax);
+    if (!WriteToRFBServer(cl, (char *)&spf, sz_rfbSetPixelFormatMsg))
+        return false;
+    uint8_t msg[4 + ENC_MAX * 4] = {rfbSetEncodings, 0, 0, (uint8_t)c->ncodes};
+    for (int i = 0; i < c->ncodes; i++) {
+        uint32_t be = htonl((uint32_t)c->codes[i]);
+        memcpy(msg + 4 + i * 4, &be, 4);
+    }
+    return WriteToRFBServer(cl, (char *)msg, 4 + c->ncodes * 4);
+}
+
+static bool handle(struct guardclient *c)
+{
+    pthread_mutex_lock(&c->fb_lock);
+    bool ok = HandleRFBServerMessage(c->cl);
+    pthread_mutex_unlock(&c->fb_lock);
+    return ok;
+}
+
+static void *client_main(void *arg)
+{
+    struct guardclient *c = arg;
+    rfbClient *cl = c->cl;
+    bool ok = InitialiseRFBConnection(cl);
+    if (ok) {
+        cl->width = cl->si.framebufferWidth;
+        cl->height = cl->si.framebufferHeight;
+        /* What libvncclient's incremental requests ask for (full frame, as in the session). */
+        cl->updateRect.x = cl->updateRect.y = 0;
+        cl->updateRect.w = cl->width;
+        cl->updateRect.h = cl->height;
+        ok = cl->MallocFrameBuffer(cl) && send_formats(c) &&
+             SendFramebufferUpdateRequest(cl, 0, 0, cl->width, cl->height, FALSE);
+    }
+    while (ok && !c->stop) {
+        while (ok && cl->buffered > 0 && !c->stop)
+            ok = handle(c);
+        struct pollfd pf[2] = {{cl->sock, POLLIN, 0}, {c->stop_wake.rfd, POLLIN, 0}};
+        if (!ok || poll(pf, 2, -1) < 0 || (pf[1].revents & POLLIN))
+            break;
+        if (pf[0].revents)
+            ok = handle(c);
+    }
+    pthread_mutex_lock(&c->lock);
+    c->ended = true;
+    notify(c);
+    return NULL;
+}
+
+static void record(struct guardclient *c, int which, const uint8_t *p, size_t n)
+{
+    size_t room = c->o.record_max - c->rec_len[which];
+    if (n > room) {
+        n = room;
+        c->rec_truncated = true;
+    }
+    if (n == 0)
+        return;
+    if (c->rec_len[which] + n > c->rec_cap[which]) {
+        size_t cap = c->rec_cap[which] ? c->rec_cap[which] : 65536;
+        while (cap < c->rec_len[which] + n)
+            cap *= 2;
+        uint8_t *r = realloc(c->rec[which], cap);
+        if (!r) {
+            c->rec_truncated = true;
+            return;
+        }
+        c->rec[which] = r;
+        c->rec_cap[which] = cap;
+    }
+    memcpy(c->rec[which] + c->rec_len[which], p, n);
+    c->rec_len[which] += n;
+}
+
+struct relay {
+    uint8_t *in, *out;
+    size_t in_off, in_len, out_off, out_len, out_cap;
+    size_t hs_seen, hs_total; /* server handshake bytes: version, security types, result */
+    uint8_t hs[32];
+    struct guard *g;
+};
+
+/* Handshake bytes go to the client untouched; the rest through the guard. */
+static bool relay_process(struct guardclient *c, struct relay *r)
+{
+    while (r->hs_seen < r->hs_total && r->in_off < r->in_len && r->out_len < r->out_cap) {
+        uint8_t b = r->in[r->in_off++];
+        if (r->hs_seen < sizeof r->hs)
+            r->hs[r->hs_seen] = b;
+        if (++r->hs_seen == 13) /* version (12) + count of security types */
+            r->hs_total = 13 + r->hs[12] + 4;
+        r->out[r->out_len++] = b;
+    }
+    if (r->hs_seen < r->hs_total)
+        return true;
+    for (;;) {
+        size_t ol = r->out_len;
+        struct vv_error err;
+        ssize_t n = guard_push(r->g, r->in + r->in_off, r->in_len - r->in_off, r->out, r->out_cap,
+                               &ol, &err);
+        pthread_mutex_lock(&c->lock);
+        if (c->o.record_max) {
+            record(c, 0, r->in + r->in_off, n > 0 ? (size_t)n : 0);
+            record(c, 1, r->out + r->out_len, ol - r->out_len);
+        }
+        guard_get_stats(r->g, &c->stats);
+        if (n < 0) {
+            c->guard_failed = true;
+            c->guard_err = err;
+        }
+        notify(c);
+        bool progress = n > 0 || ol > r->out_len;
+        r->out_len = ol;
+        if (n < 0)
+            return false;
+        r->in_off += (size_t)n;
+        if (!progress)
+            return true;
+    }
+}
+
+static void *relay_main(void *arg)
+{
+    struct guardclient *c = arg;
+    struct relay r = {.in = malloc(IN_CAP),
+                      .out_cap = c->o.out_cap ? c->o.out_cap : 512 * 1024,
+                      .hs_total = 13};
+    r.out = malloc(r.out_cap);
+    r.g = guard_new(c->codes, c->ncodes, NULL);
+    bool failed = !r.in || !r.out || !r.g, server_eof = false;
+    uint8_t c2s[4096];
+    while (!failed && !c->stop) {
+        if (r.out_off == r.out_len)
+            r.out_off = r.out_len = 0;
+        if (r.out_off > r.out_cap / 2) {
+            memmove(r.out, r.out + r.out_off, r.out_len - r.out_off);
+            r.out_len -= r.out_off;
+            r.out_off = 0;
+        }
+        failed = !relay_process(c, &r);
+        if (r.in_off == r.in_len)
+            r.in_off = r.in_len = 0;
+        bool can_read = !server_eof && r.in_len < IN_CAP;
+        struct pollfd pf[3] = {
+            {c->srv_fd, (short)(can_read ? POLLIN : 0), 0},
+            {c->sv[0], (short)(POLLIN | (r.out_len > r.out_off ? POLLOUT : 0)), 0},
+            {c->stop_wake.rfd, POLLIN, 0},
+        };
+        if (poll(pf, 3, -1) < 0 && errno != EINTR)
+            break;
+        if (pf[2].revents & POLLIN)
+            break;
+        if (can_read && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t n = recv(c->srv_fd, r.in + r.in_len, IN_CAP - r.in_len, 0);
+            if (n > 0)
+                r.in_len += (size_t)n;
+            else if (n == 0 || errno != EINTR)
+                server_eof = true;
+        }
+        if (pf[1].revents & POLLOUT) {
+            ssize_t n = send(c->sv[0], r.out + r.out_off, r.out_len - r.out_off, MSG_NOSIGNAL);
+            if (n > 0)
+                r.out_off += (size_t)n;
+        }
+        if (pf[1].revents & (POLLIN | POLLHUP)) {
+            ssize_t n = recv(c->sv[0], c2s, sizeof c2s, 0);
+            if (n <= 0 || send(c->srv_fd, c2s, (size_t)n, MSG_NOSIGNAL) != n)
+                break;
+        }
+        if (server_eof && r.in_off == r.in_len && r.out_off == r.out_len)
+            break;
+    }
+    /* What the guard validated before a refusal still reaches the client. */
+    while (failed && r.out_off < r.out_len && !c->stop) {
+        struct pollfd pf = {c->sv[0], POLLOUT, 0};
+        if (poll(&pf, 1, 1000) <= 0)
+            break;
+        ssize_t n = send(c->sv[0], r.out + r.out_off, r.out_len - r.out_off, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        r.out_off += (size_t)n;
+    }
+    shutdown(c->sv[0], SHUT_RDWR); /* libvncclient's next read fails */
+    guard_free(r.g);
+    free(r.in);
+    free(r.out);
+    return NULL;
+}
+
+static int connect_loopback(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+struct guardclient *guardclient_start(const struct guardclient_opts *o)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, register_ext);
+    struct guardclient *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->o = *o;
+    c->srv_fd = c->sv[0] = c->sv[1] = -1;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->fb_lock, NULL);
+    pthread_cond_init(&c->cond, NULL);
+    plat_wake_open(&c->stop_wake);
+    if (o->codes) {
+        c->ncodes = o->ncodes < ENC_MAX ? o->ncodes : ENC_MAX;
+        memcpy(c->codes, o->codes, (size_t)c->ncodes * sizeof c->codes[0]);
+    } else {
+        struct enc_list l;
+        struct vv_error err;
+        if (!enc_parse(o->encodings, &l, &err)) {
+            fprintf(stderr, "guardclient: %s\n", err.message);
+            guardclient_stop(c);
+            return NULL;
+        }
+        c->ncodes = enc_build(&l, o->quality, o->compress, o->quality < 0, c->codes, ENC_MAX);
+    }
+    c->srv_fd = connect_loopback(o->port);
+    if (c->srv_fd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c->sv) != 0) {
+        fprintf(stderr, "guardclient: cannot connect to 127.0.0.1:%d\n", o->port);
+        guardclient_stop(c);
+        return NULL;
+    }
+    plat_set_nonblock(c->sv[0], true);
+    rfbClient *cl = c->cl = rfbGetClient(8, 3, 4);
+    cl->format.redShift = 16; /* B,G,R,X like the session */
+    cl->format.greenShift = 8;
+    cl->format.blueShift = 0;
+    cl->FinishedFrameBufferUpdate = on_update;
+    cl->GotCursorShape = on_cursor;
+    cl->GotXCutText = on_cut_text;
+    cl->Bell = on_bell;
+    cl->canHandleNewFBSize = TRUE;
+    rfbClientSetClientData(cl, &guardclient_tag, c);
+    cl->sock = c->sv[1];
+    c->sv[1] = -1; /* rfbClientCleanup closes it */
+    cl->listenSpecified = TRUE;
+    c->relay_started = pthread_create(&c->relay_thread, NULL, relay_main, c) == 0;
+    c->client_started =
+        c->relay_started && pthread_create(&c->client_thread, NULL, client_main, c) == 0;
+    if (!c->client_started) {
+        guardclient_stop(c);
+        return NULL;
+    }
+    return c;
+}
+
+void guardclient_halt(struct guardclient *c)
+{
+    c->stop = true;
+    plat_wake_signal(&c->stop_wake);
+    if (c->relay_started)
+        pthread_join(c->relay_thread, NULL);
+    if (c->client_started)
+        pthread_join(c->client_thread, NULL);
+    c->relay_started = c->client_started = false;
+}
+
+void guardclient_stop(struct guardclient *c)
+{
+    if (!c)
+        return;
+    guardclient_halt(c);
+    if (c->cl) {
+        free(c->cl->rcSource);
+        c->cl->rcSource = NULL;
+        free(c->cl->rcMask);
+        c->cl->rcMask = NULL;
+        if (c->cl->tjhnd)
+            tjDestroy(c->cl->tjhnd);
+        c->cl->tjhnd = NULL;
+        free(c->cl->frameBuffer);
+        c->cl->frameBuffer = NULL;
+        rfbClientCleanup(c->cl);
+    }
+    for (int i = 0; i < 2; i++)
+        if (c->sv[i] >= 0)
+            close(c->sv[i]);
+    if (c->srv_fd >= 0)
+        close(c->srv_fd);
+    plat_wake_close(&c->stop_wake);
+    free(c->rec[0]);
+    free(c->rec[1]);
+    pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->fb_lock);
+    pthread_cond_destroy(&c->cond);
+    free(c);
+}
+
+static void deadline(struct timespec *ts, int timeout_ms)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_sec += timeout_ms / 1000;
+    ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+uint64_t guardclient_updates(struct guardclient *c)
+{
+    pthread_mutex_lock(&c->lock);
+    uint64_t n = c->updates;
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
+bool guardclient_wait_updates(struct guardclient *c, uint64_t n, int timeout_ms)
+{
+    struct timespec until;
+    deadline(&until, timeout_ms);
+    pthread_mutex_lock(&c->lock);
+    while (c->updates < n && !c->ended)
+        if (pthread_cond_timedwait(&c->cond, &c->lock, &until) != 0)
+            break;
+    bool ok = c->updates >= n;
+    pthread_mutex_unlock(&c->lock);
+    return ok;
+}
+
+bool guardclient_wait_event(struct guardclient *c,
+                            bool (*pred)(const struct guardclient_events *ev, int arg), int arg,
+                            int timeout_ms)
+{
+    struct timespec until;
+    deadline(&until, timeout_ms);
+    pthread_mutex_lock(&c->lock);
+    while (!pred(&c->ev, arg) && !c->ended)
+        if (pthread_cond_timedwait(&c->cond, &c->lock, &until) != 0)
+            break;
+    bool ok = pred(&c->ev, arg);
+    pthread_mutex_unlock(&c->lock);
+    return ok;
+}
+
+static long diff_once(struct guardclient *c, struct testsrv *srv, int tol)
+{
+    int sw = 0, sh = 0;
+    uint32_t *want = testsrv_copy_pixels(srv, &sw, &sh); /* before the lock: see bench_decode */
+    long d = 0;
+    pthread_mutex_lock(&c->fb_lock);
+    const uint8_t *fb = c->cl->frameBuffer;
+    if (!want || !fb || c->cl->width != sw || c->cl->height != sh) {
+        d = -1;
+    } else {
+        for (long i = 0; i < (long)sw * sh; i++) {
+            const uint8_t *p = fb + i * 4;
+            uint32_t g = want[i];
+            if (abs(p[2] - (int)(g >> 16 & 255)) > tol || abs(p[1] - (int)(g >> 8 & 255)) > tol ||
+                abs(p[0] - (int)(g & 255)) > tol)
+                d++;
+        }
+    }
+    pthread_mutex_unlock(&c->fb_lock);
+    free(want);
+    return d;
+}
+
+long guardclient_wait_equal(struct guardclient *c, struct testsrv *srv, int tol, long allowed,
+                            int timeout_ms)
+{
+    uint64_t until = plat_now_ms() + (uint64_t)timeout_ms;
+    long d;
+    while (((d = diff_once(c, srv, tol)) < 0 || d > allowed) && plat_now_ms() < until &&
+           !guardclient_ended(c)) {
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return d;
+}
+
+bool guardclient_ended(struct guardclient *c)
+{
+    pthread_mutex_lock(&c->lock);
+    bool e = c->ended;
+    pthread_mutex_unlock(&c->lock);
+    return e;
+}
+
+bool guardclient_guard_ok(struct guardclient *c, struct vv_error *err)
+{
+    pthread_mutex_lock(&c->lock);
+    bool ok = !c->guard_failed;
+    if (err)
+        *err = c->guard_err;
+    pthread_mutex_unlock(&c->lock);
+    return ok;
+}
+
+void guardclient_stats(struct guardclient *c, struct guard_stats *st)
+{
+    pthread_mutex_lock(&c->lock);
+    *st = c->stats;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void guardclient_events(struct guardclient *c, struct guardclient_events *ev)
+{
+    pthread_mutex_lock(&c->lock);
+    *ev = c->ev;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void guardclient_recorded(struct guardclient *c, const uint8_t **in, size_t *in_len,
+                          const uint8_t **out, size_t *out_len, bool *truncated)
+{
+    pthread_mutex_lock(&c->lock);
+    *in = c->rec[0];
+    *in_len = c->rec_len[0];
+    *out = c->rec[1];
+    *out_len = c->rec_len[1];
+    *truncated = c->rec_truncated;
+    pthread_mutex_unlock(&c->lock);
+}

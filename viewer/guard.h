@@ -1,0 +1,105 @@
+/* The stream guard: a bounds-checked, incremental parser of the RFB server-to-client stream that
+ * checks every message before libvncclient sees it (libvncclient decodes whatever a rectangle
+ * names and has unfixed memory-safety bugs: docs hostile-servers.md). It sits in the transport
+ * pump, passes the stream through (rewriting only ZRLE rectangle headers and over-long clipboard
+ * and desktop-name lengths) and stops it at the first violation with a sentence naming it. */
+#ifndef VV_GUARD_H
+#define VV_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* ZRLE rectangles reach libvncclient under this private encoding number, so that libvncclient's
+ * own ZRLE decoder (F1: palette index read past a stack array) never runs. What follows the
+ * rewritten 12-byte rectangle header is unchanged ZRLE: a big-endian u32 length, then that many
+ * bytes of the connection's single zlib stream. A client extension registered with libvncclient
+ * (rfbClientProtocolExtension.handleEncoding) decodes it. */
+#define GUARD_ENC_ZRLE_PRIVATE ((int32_t)0x56560010)
+
+/* Desktop names above this are fatal (libvncclient's own ceiling); between max_name and this
+ * they are truncated to max_name bytes. */
+#define GUARD_NAME_HARD (1u << 20)
+
+struct guard_limits {
+    int max_width, max_height; /* desktop (ServerInit, NewFBSize), default 16384 each */
+    uint32_t max_name;         /* desktop name bytes forwarded, default 4096 (longer: truncated) */
+    /* Server clipboard bytes forwarded, default 1 MiB - 1: libvncclient 0.9.14 ends the session
+     * above 1 MiB, so longer texts are truncated here, not fatal. */
+    uint32_t max_cut_text;
+    uint32_t max_cut_text_hard; /* above this the server is flooding: fatal, default 64 MiB */
+    int max_cursor;             /* cursor width and height, default 256 */
+    uint32_t max_rects;         /* rectangles per update (LastRect included), default 65536 */
+    /* The pixels an update paints (rectangles, CopyRects, fills, RRE/CoRRE/Hextile
+     * subrectangles) are at most this many times the desktop's area: CPU amplification.
+     * Default 8. */
+    uint64_t max_update_area_factor;
+    uint32_t max_compressed; /* Zlib, ZRLE and Ultra bytes per rectangle, default 64 MiB */
+};
+
+/* Rectangle kinds counted in guard_stats.rects. */
+enum guard_stat_kind {
+    GUARD_STAT_RAW,
+    GUARD_STAT_COPYRECT,
+    GUARD_STAT_RRE,
+    GUARD_STAT_CORRE,
+    GUARD_STAT_HEXTILE,
+    GUARD_STAT_ZLIB,
+    GUARD_STAT_TIGHT,
+    GUARD_STAT_ULTRA,
+    GUARD_STAT_ZRLE,
+    GUARD_STAT_CURSOR,    /* RichCursor and XCursor */
+    GUARD_STAT_NEWFBSIZE, /* desktop resizes */
+    GUARD_STAT_LASTRECT,
+    GUARD_STAT_OTHER, /* QEMU extended key event, keyboard LED state */
+    GUARD_STAT_N
+};
+
+struct guard_stats {
+    uint64_t bytes_in, bytes_out; /* consumed from the server, written to out */
+    uint64_t messages;            /* ServerInit not counted */
+    uint64_t updates, bells, cut_texts;
+    uint64_t cut_bytes_dropped; /* clipboard (and desktop name) bytes cut by truncation */
+    uint64_t rects[GUARD_STAT_N];
+    uint64_t tight_fill, tight_jpeg, tight_basic;
+    uint64_t hextile_tiles;
+    uint64_t zrle_rewritten; /* rectangle headers rewritten to GUARD_ENC_ZRLE_PRIVATE */
+};
+
+struct guard;
+
+void guard_default_limits(struct guard_limits *l);
+
+/* A guard for one connection. encodings: the exact SetEncodings list the session sent (copied;
+ * codes the guard cannot frame, e.g. ExtDesktopSize, TRLE, ZYWRLE, UltraZip, PointerPos, are
+ * treated as not offered). Raw is always accepted (RFC 6143 lets servers use it unasked).
+ * l: NULL for the defaults. Tight JPEG is accepted only if the list holds a QualityLevel
+ * pseudo-encoding (servers send JPEG only then). NULL if out of memory.
+ * Free with guard_free. */
+struct guard *guard_new(const int32_t *encodings, int n, const struct guard_limits *l);
+void guard_free(struct guard *g);
+
+/* Feeds n server bytes, starting with ServerInit (the pump does the handshake itself), and
+ * appends the validated stream, possibly rewritten, to out[*out_len .. out_cap); *out_len is
+ * updated. Returns the number of input bytes consumed: less than n when out is full (drain it,
+ * then call again with the rest). Consumed bytes may still be held back when out filled up in
+ * the middle of a header: while guard_pending() > 0, call again (n = 0 is fine) once out has
+ * room, or the client never receives them. Never buffers payloads: only headers of at most
+ * about 1.6 KB. On a violation returns -1 with err set to VV_ERR_PROTOCOL and a sentence naming
+ * what the server did wrong; out then holds everything validated before it; every later call
+ * fails the same way. */
+ssize_t guard_push(struct guard *g, const uint8_t *in, size_t n, uint8_t *out, size_t out_cap,
+                   size_t *out_len, struct vv_error *err);
+/* Validated bytes waiting for room in out. */
+size_t guard_pending(const struct guard *g);
+/* The desktop size as the guard knows it (ServerInit, then NewFBSize); false before ServerInit. */
+bool guard_desktop(const struct guard *g, int *w, int *h);
+/* Counters for benchmarks and diagnostics. */
+void guard_get_stats(const struct guard *g, struct guard_stats *st);
+/* "Raw", "Hextile", "cursor"...: names of enum guard_stat_kind values. */
+const char *guard_stat_name(int kind);
+
+#endif

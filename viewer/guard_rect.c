@@ -1,0 +1,341 @@
+/* Stream guard, per-encoding framing: where each rectangle's data ends (CopyRect, RRE, CoRRE,
+ * Zlib, ZRLE, Ultra, Hextile tile by tile, Tight control/filter/palette/compact length), and the
+ * checks that keep hostile values away from libvncclient's decoders. */
+#include "guard_int.h"
+
+#include "encodings.h"
+
+enum {
+    HEX_RAW = 1,
+    HEX_BG = 2,
+    HEX_FG = 4,
+    HEX_ANY_SUBRECTS = 8,
+    HEX_COLOURED = 16,
+    TIGHT_FILL = 8,
+    TIGHT_JPEG = 9,
+    TIGHT_EXPLICIT_FILTER = 4,
+    TIGHT_FILTER_COPY = 0,
+    TIGHT_FILTER_PALETTE = 1,
+    TIGHT_FILTER_GRADIENT = 2,
+    TIGHT_MIN_TO_COMPRESS = 12, /* smaller data comes without length, uncompressed */
+    TIGHT_MAX_WIDTH = 2048,     /* libvncclient's row buffers (gradient filter: stack) */
+    CORRE_MAX_SUBRECTS = 640 * 480 / 8, /* libvncclient reads them into its 300 KB buffer */
+};
+
+/* GP_COPYRECT, GP_LENGTH and GP_RRE: the 12-byte header plus the encoding's fixed prefix. */
+bool guard_rect_prefix(struct guard *g)
+{
+    const uint8_t *p = g->hdr + 12;
+    const char *name = enc_name(g->enc);
+    switch (g->phase) {
+    case GP_COPYRECT: {
+        uint32_t sx = guard_be16(p), sy = guard_be16(p + 2);
+        if (sx + g->rw > g->fb_w || sy + g->rh > g->fb_h)
+            return guard_fail(g,
+                              "rectangle %u (CopyRect, %ux%u at %u,%u) copies from %u,%u, "
+                              "outside the %ux%u desktop",
+                              g->rect_no, g->rw, g->rh, g->rx, g->ry, sx, sy, g->fb_w, g->fb_h);
+        g->st.rects[GUARD_STAT_COPYRECT]++;
+        guard_emit(g);
+        guard_next_rect(g);
+        return true;
+    }
+    case GP_LENGTH: {
+        uint32_t len = guard_be32(p);
+        /* Ultra sends 0 for "nothing changed"; a deflate stream never has 0 bytes. */
+        if (len == 0 && g->enc != ENC_ULTRA)
+            return guard_fail(g, "rectangle %u (%s, %ux%u) carries no data", g->rect_no, name,
+                              g->rw, g->rh);
+        if (len > g->lim.max_compressed)
+            return guard_fail(g,
+                              "rectangle %u (%s, %ux%u) announces %u bytes of compressed data "
+                              "(limit %u)",
+                              g->rect_no, name, g->rw, g->rh, len, g->lim.max_compressed);
+        if (g->enc == ENC_ZRLE) {
+            /* F1: libvncclient's ZRLE decoder must never see it; ours takes it. */
+            uint32_t e = (uint32_t)GUARD_ENC_ZRLE_PRIVATE;
+            g->hdr[8] = (uint8_t)(e >> 24);
+            g->hdr[9] = (uint8_t)(e >> 16);
+            g->hdr[10] = (uint8_t)(e >> 8);
+            g->hdr[11] = (uint8_t)e;
+            g->st.zrle_rewritten++;
+            g->st.rects[GUARD_STAT_ZRLE]++;
+        } else {
+            g->st.rects[g->enc == ENC_ZLIB ? GUARD_STAT_ZLIB : GUARD_STAT_ULTRA]++;
+        }
+        g->pass = len;
+        guard_emit(g);
+        guard_next_rect(g);
+        return true;
+    }
+    case GP_RRE: {
+        bool corre = g->enc == ENC_CORRE;
+        uint32_t n = guard_be32(p);
+        uint64_t pixels = (uint64_t)g->rw * g->rh;
+        if (corre && (g->rw > 255 || g->rh > 255))
+            return guard_fail(g,
+                              "rectangle %u (CoRRE) is %ux%u; CoRRE rectangles are at most "
+                              "255x255",
+                              g->rect_no, g->rw, g->rh);
+        if (n > pixels || (corre && n > CORRE_MAX_SUBRECTS))
+            return guard_fail(g, "rectangle %u (%s, %ux%u) announces %u subrectangles",
+                              g->rect_no, name, g->rw, g->rh, n);
+        g->st.rects[corre ? GUARD_STAT_CORRE : GUARD_STAT_RRE]++;
+        guard_emit(g);
+        g->subs_left = n;
+        g->sub_no = 0;
+        if (n == 0) {
+            guard_next_rect(g);
+        } else {
+            g->subs_batch = n < GUARD_BATCH ? n : GUARD_BATCH;
+            g->phase = GP_RRE_SUBS;
+            g->need = (size_t)g->subs_batch * (corre ? 8 : 12);
+        }
+        return true;
+    }
+    default:
+        return guard_fail(g, "internal error in the stream guard (prefix)");
+    }
+}
+
+/* A batch of subrectangles: each inside its rectangle, their pixels counted. */
+bool guard_rre_subs(struct guard *g)
+{
+    bool corre = g->enc == ENC_CORRE;
+    size_t rec = corre ? 8 : 12;
+    uint64_t pixels = 0;
+    for (uint32_t i = 0; i < g->subs_batch; i++) {
+        const uint8_t *p = g->hdr + i * rec + 4; /* after the pixel value */
+        uint32_t x, y, w, h;
+        if (corre) {
+            x = p[0], y = p[1], w = p[2], h = p[3];
+        } else {
+            x = guard_be16(p), y = guard_be16(p + 2), w = guard_be16(p + 4),
+            h = guard_be16(p + 6);
+        }
+        g->sub_no++;
+        if (x + w > g->rw || y + h > g->rh)
+            return guard_fail(g,
+                              "subrectangle %u (%ux%u at %u,%u) of rectangle %u (%s, %ux%u) lies "
+                              "outside it",
+                              g->sub_no, w, h, x, y, g->rect_no, enc_name(g->enc), g->rw, g->rh);
+        pixels += (uint64_t)w * h;
+    }
+    if (!guard_add_area(g, pixels))
+        return false;
+    guard_emit(g);
+    g->subs_left -= g->subs_batch;
+    if (g->subs_left == 0) {
+        guard_next_rect(g);
+    } else {
+        g->subs_batch = g->subs_left < GUARD_BATCH ? g->subs_left : GUARD_BATCH;
+        g->need = (size_t)g->subs_batch * rec;
+    }
+    return true;
+}
+
+bool guard_hextile_start(struct guard *g)
+{
+    g->tx = g->ty = 0;
+    g->tile_no = 0;
+    /* libvncclient's foreground is an uninitialised local per rectangle. */
+    g->fg_known = false;
+    g->st.rects[GUARD_STAT_HEXTILE]++;
+    guard_emit(g);
+    g->phase = GP_HEXTILE;
+    g->need = 1;
+    return true;
+}
+
+static void hextile_advance(struct guard *g)
+{
+    g->st.hextile_tiles++;
+    g->tile_no++;
+    g->tx += 16;
+    if (g->tx >= g->rw) {
+        g->tx = 0;
+        g->ty += 16;
+    }
+    if (g->ty >= g->rh)
+        guard_next_rect(g);
+    else
+        g->need = 1;
+}
+
+/* One tile: subencoding, optional background and foreground, subrectangles. */
+bool guard_hextile_tile(struct guard *g)
+{
+    const uint8_t *h = g->hdr;
+    uint32_t tw = g->rw - g->tx < 16 ? g->rw - g->tx : 16;
+    uint32_t th = g->rh - g->ty < 16 ? g->rh - g->ty : 16;
+    unsigned sub = h[0];
+    if (sub > 0x1F)
+        return guard_fail(g, "Hextile tile %u of rectangle %u has the invalid subencoding 0x%02x",
+                          g->tile_no + 1, g->rect_no, sub);
+    if (sub & HEX_RAW) {
+        g->pass = (uint64_t)tw * th * 4;
+        guard_emit(g);
+        hextile_advance(g);
+        return true;
+    }
+    size_t pos = 1 + (sub & HEX_BG ? 4 : 0) + (sub & HEX_FG ? 4 : 0);
+    unsigned n = 0;
+    if (sub & HEX_ANY_SUBRECTS) {
+        if (g->have < pos + 1) {
+            g->need = pos + 1;
+            return true;
+        }
+        n = h[pos++];
+        size_t total = pos + (size_t)n * (sub & HEX_COLOURED ? 6 : 2);
+        if (g->have < total) {
+            g->need = total;
+            return true;
+        }
+    } else if (g->have < pos) {
+        g->need = pos;
+        return true;
+    }
+    if (n > 0 && !(sub & (HEX_COLOURED | HEX_FG)) && !g->fg_known)
+        return guard_fail(g,
+                          "Hextile tile %u of rectangle %u draws subrectangles in a foreground "
+                          "colour the server never set (libvncclient would paint uninitialised "
+                          "memory)",
+                          g->tile_no + 1, g->rect_no);
+    size_t rec = sub & HEX_COLOURED ? 6 : 2, skip = sub & HEX_COLOURED ? 4 : 0;
+    uint64_t pixels = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *s = h + pos + i * rec + skip;
+        unsigned x = s[0] >> 4, y = s[0] & 15, w = (s[1] >> 4) + 1u, hh = (s[1] & 15) + 1u;
+        if (x + w > tw || y + hh > th)
+            return guard_fail(g,
+                              "Hextile subrectangle %u (%ux%u at %u,%u) lies outside its %ux%u "
+                              "tile %u of rectangle %u",
+                              i + 1, w, hh, x, y, tw, th, g->tile_no + 1, g->rect_no);
+        pixels += (uint64_t)w * hh;
+    }
+    if (pixels && !guard_add_area(g, pixels))
+        return false;
+    if ((sub & HEX_FG) || (n > 0 && (sub & HEX_COLOURED)))
+        g->fg_known = true; /* coloured subrectangles leave the last colour as foreground */
+    guard_emit(g);
+    hextile_advance(g);
+    return true;
+}
+
+/* Tight's compact length (1 to 3 bytes, 7 + 7 + 8 bits) at pos: 0 and the value in *len once
+ * complete, else the total header size needed to know it. */
+static size_t compact_len(const struct guard *g, size_t pos, uint32_t *len)
+{
+    const uint8_t *p = g->hdr + pos;
+    if (g->have < pos + 1)
+        return pos + 1;
+    uint32_t v = p[0] & 0x7F;
+    if (p[0] & 0x80) {
+        if (g->have < pos + 2)
+            return pos + 2;
+        v |= (uint32_t)(p[1] & 0x7F) << 7;
+        if (p[1] & 0x80) {
+            if (g->have < pos + 3)
+                return pos + 3;
+            v |= (uint32_t)p[2] << 14;
+        }
+    }
+    *len = v;
+    return 0;
+}
+
+static bool tight_done(struct guard *g, uint64_t data, uint64_t *counter)
+{
+    (*counter)++;
+    g->pass = data;
+    g->st.rects[GUARD_STAT_TIGHT]++;
+    guard_emit(g);
+    guard_next_rect(g);
+    return true;
+}
+
+static bool tight_data_len(struct guard *g, size_t pos, const char *what, uint32_t *len)
+{
+    size_t more = compact_len(g, pos, len);
+    if (more) {
+        g->need = more;
+        return false;
+    }
+    if (*len == 0)
+        return guard_fail(g, "Tight %s rectangle %u (%ux%u) announces 0 bytes of data", what,
+                          g->rect_no, g->rw, g->rh);
+    return true;
+}
+
+/* Re-parsed from the control byte each time more bytes arrived: the structure is short. */
+bool guard_tight(struct guard *g)
+{
+    const uint8_t *h = g->hdr;
+    unsigned ctl = h[12], kind = ctl >> 4;
+    size_t pos = 13;
+    uint32_t len = 0;
+    if (kind == TIGHT_FILL) {
+        if (g->have < pos + 3) {
+            g->need = pos + 3;
+            return true;
+        }
+        return tight_done(g, 0, &g->st.tight_fill);
+    }
+    if (kind == TIGHT_JPEG) {
+        if (!g->jpeg)
+            return guard_fail(g, "the server sent Tight JPEG rectangle %u, but JPEG was not "
+                                 "offered (lossless session)",
+                              g->rect_no);
+        if (!tight_data_len(g, pos, "JPEG", &len))
+            return !g->failed;
+        return tight_done(g, len, &g->st.tight_jpeg);
+    }
+    if (kind > TIGHT_JPEG) {
+        /* F8: libvncclient's "no zlib" path reads rows*rowSize whatever the length says. */
+        if ((kind & 0xA) == 0xA)
+            return guard_fail(g,
+                              "Tight rectangle %u uses control byte 0x%02x (TightPNG or "
+                              "uncompressed \"no zlib\" data), which vncview refuses",
+                              g->rect_no, ctl);
+        return guard_fail(g, "Tight rectangle %u has the invalid control byte 0x%02x", g->rect_no,
+                          ctl);
+    }
+    if (g->rw > TIGHT_MAX_WIDTH)
+        return guard_fail(g,
+                          "Tight rectangle %u is %u pixels wide; libvncclient decodes at most "
+                          "%d",
+                          g->rect_no, g->rw, TIGHT_MAX_WIDTH);
+    unsigned filter = TIGHT_FILTER_COPY;
+    if (kind & TIGHT_EXPLICIT_FILTER) {
+        if (g->have < pos + 1) {
+            g->need = pos + 1;
+            return true;
+        }
+        filter = h[pos++];
+    }
+    uint64_t row = (uint64_t)g->rw * 3; /* TPIXELs: 3 bytes at 32bpp depth 24 */
+    if (filter == TIGHT_FILTER_PALETTE) {
+        if (g->have < pos + 1) {
+            g->need = pos + 1;
+            return true;
+        }
+        unsigned colours = h[pos++] + 1u;
+        if (colours < 2)
+            return guard_fail(g, "Tight rectangle %u has a palette of 1 colour (2 to 256 expected)",
+                              g->rect_no);
+        pos += colours * 3;
+        if (g->have < pos) {
+            g->need = pos;
+            return true;
+        }
+        row = colours == 2 ? (g->rw + 7) / 8 : g->rw;
+    } else if (filter != TIGHT_FILTER_COPY && filter != TIGHT_FILTER_GRADIENT) {
+        return guard_fail(g, "Tight rectangle %u uses the unknown filter %u", g->rect_no, filter);
+    }
+    uint64_t raw = row * g->rh;
+    if (raw < TIGHT_MIN_TO_COMPRESS)
+        return tight_done(g, raw, &g->st.tight_basic);
+    if (!tight_data_len(g, pos, "compressed", &len))
+        return !g->failed;
+    return tight_done(g, len, &g->st.tight_basic);
+}

@@ -1,0 +1,128 @@
+/* The drawing callbacks libvncclient's decoders call, replaced by bounded ones (hostile-servers:
+ * its CopyRectangleFromRectangle loops forever on a zero-width desktop and nothing checks
+ * source rectangles), plus Tight JPEG through the system libjpeg and ZRLE through our decoder.
+ * Network thread only. */
+#include "session_int.h"
+
+#include "jpegdec.h"
+#include "log.h"
+#include "zrle.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+extern int session_rfb_tag; /* session_rfb.c: the rfbClientData key */
+
+static struct session *owner(rfbClient *cl)
+{
+    return rfbClientGetClientData(cl, &session_rfb_tag);
+}
+
+static bool inside(struct session *s, int x, int y, int w, int h)
+{
+    return x >= 0 && y >= 0 && w > 0 && h > 0 && w <= s->fb_w && h <= s->fb_h && x <= s->fb_w - w &&
+           y <= s->fb_h - h;
+}
+
+/* A void callback cannot fail: remember why and make the next read fail, so the session ends
+ * right after this message with our message, not libvncclient's. */
+void session_fail(struct session *s, const struct vv_error *err)
+{
+    if (s->proto_error.code == VV_OK)
+        s->proto_error = *err;
+    if (s->cl)
+        shutdown(s->cl->sock, SHUT_RDWR);
+}
+
+static void fail_rect(struct session *s, const char *what, int x, int y, int w, int h)
+{
+    struct vv_error e;
+    vv_error_set(&e, VV_ERR_PROTOCOL, "%s sent a %s %dx%d at %d,%d outside the %dx%d desktop",
+                 s->where, what, w, h, x, y, s->fb_w, s->fb_h);
+    session_fail(s, &e);
+}
+
+static void copy_rect(rfbClient *cl, int sx, int sy, int w, int h, int dx, int dy)
+{
+    struct session *s = owner(cl);
+    if (!inside(s, sx, sy, w, h) || !inside(s, dx, dy, w, h)) {
+        fail_rect(s, "copy", dx, dy, w, h);
+        return;
+    }
+    size_t stride = (size_t)s->fb_w * 4, bytes = (size_t)w * 4;
+    /* Overlapping copies: walk rows away from the destination's side. */
+    if (dy <= sy)
+        for (int j = 0; j < h; j++)
+            memmove(s->fb + (size_t)(dy + j) * stride + (size_t)dx * 4,
+                    s->fb + (size_t)(sy + j) * stride + (size_t)sx * 4, bytes);
+    else
+        for (int j = h - 1; j >= 0; j--)
+            memmove(s->fb + (size_t)(dy + j) * stride + (size_t)dx * 4,
+                    s->fb + (size_t)(sy + j) * stride + (size_t)sx * 4, bytes);
+}
+
+static void fill_rect(rfbClient *cl, int x, int y, int w, int h, uint32_t colour)
+{
+    struct session *s = owner(cl);
+    if (!inside(s, x, y, w, h)) {
+        fail_rect(s, "fill", x, y, w, h);
+        return;
+    }
+    size_t stride = (size_t)s->fb_w * 4;
+    uint32_t *row0 = (uint32_t *)(s->fb + (size_t)y * stride + (size_t)x * 4);
+    for (int i = 0; i < w; i++)
+        row0[i] = colour;
+    for (int j = 1; j < h; j++)
+        memcpy(s->fb + (size_t)(y + j) * stride + (size_t)x * 4, row0, (size_t)w * 4);
+}
+
+static void bitmap(rfbClient *cl, const uint8_t *buf, int x, int y, int w, int h)
+{
+    struct session *s = owner(cl);
+    if (!inside(s, x, y, w, h)) {
+        fail_rect(s, "rectangle", x, y, w, h);
+        return;
+    }
+    size_t stride = (size_t)s->fb_w * 4;
+    for (int j = 0; j < h; j++)
+        memcpy(s->fb + (size_t)(y + j) * stride + (size_t)x * 4, buf + (size_t)j * (size_t)w * 4,
+               (size_t)w * 4);
+}
+
+static rfbBool jpeg(rfbClient *cl, const uint8_t *buf, int len, int x, int y, int w, int h)
+{
+    struct session *s = owner(cl);
+    struct vv_error e;
+    bool ok = false;
+    if (len < 0 || !inside(s, x, y, w, h))
+        fail_rect(s, "JPEG rectangle", x, y, w, h);
+    else if (!(ok = jpegdec_decode(buf, (size_t)len, s->fb, s->fb_w * 4, x, y, w, h, &e)))
+        session_fail(s, &e);
+    /* libvncclient hands the buffer over and never frees it (0.9.14 up to its master). */
+    free((void *)buf);
+    return ok ? TRUE : FALSE;
+}
+
+static struct zrle *zrle_of(rfbClient *cl)
+{
+    struct session *s = owner(cl);
+    if (s && !s->zrle)
+        s->zrle = zrle_new();
+    return s ? s->zrle : NULL;
+}
+
+static void zrle_failed(rfbClient *cl, const struct vv_error *err)
+{
+    session_fail(owner(cl), err);
+}
+
+void session_draw_install(rfbClient *cl)
+{
+    /* libvncclient: "set all three or none" of CopyRect... they are used together. */
+    cl->GotCopyRect = copy_rect;
+    cl->GotFillRect = fill_rect;
+    cl->GotBitmap = bitmap;
+    cl->GotJpeg = jpeg;
+    zrle_register_extension(zrle_of, zrle_failed);
+}
