@@ -14,7 +14,7 @@
 struct ev_connected {
     char name[256];
     int w, h;
-    char security[160];
+    char security[256];
 };
 struct ev_cursor {
     int hot_x, hot_y, w, h;

@@ -38,7 +38,7 @@ struct app {
     char status[320];
     char name[300];    /* "host:1" */
     char desktop[256]; /* desktop name */
-    char security[160];
+    char security[256];
     struct ui_dialog *dialog;
     enum app_dialog dialog_kind;
     int question_cancel, question_fields; /* of the QUESTION being shown */

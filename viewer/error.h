@@ -31,7 +31,7 @@ enum vv_status {
 
 struct vv_error {
     int code;
-    char message[512];
+    char message[1024];
 };
 
 void vv_error_clear(struct vv_error *e);

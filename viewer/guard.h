@@ -95,6 +95,21 @@ ssize_t guard_push(struct guard *g, const uint8_t *in, size_t n, uint8_t *out, s
                    size_t *out_len, struct vv_error *err);
 /* Validated bytes waiting for room in out. */
 size_t guard_pending(const struct guard *g);
+
+/* What guard_scan decided about the caller's buffer. */
+struct guard_span {
+    size_t forward; /* buf[0, forward) is validated (maybe rewritten in place): send it */
+    size_t skip;    /* then drop buf[forward, forward + skip) (a truncated clipboard or name) */
+};
+/* The zero-copy alternative to guard_push, for a caller that keeps the server's bytes in its
+ * own buffer: checks buf[0, n) in place, rewriting the few bytes it rewrites there. The caller
+ * sends buf[0, span->forward), discards the next span->skip bytes and keeps the rest,
+ * buf[forward + skip, n), at the front of its next call, followed by newer bytes (it may move
+ * them; the guard holds at most a ~1.6 KB incomplete header there). False on a violation, err
+ * set as for guard_push; span->forward is still the validated prefix. Use either guard_push or
+ * guard_scan on a guard, not both. */
+bool guard_scan(struct guard *g, uint8_t *buf, size_t n, struct guard_span *span,
+                struct vv_error *err);
 /* The desktop size as the guard knows it (ServerInit, then NewFBSize); false before ServerInit. */
 bool guard_desktop(const struct guard *g, int *w, int *h);
 /* Counters for benchmarks and diagnostics. */

@@ -37,6 +37,7 @@ struct guard {
     size_t emit_off, emit_len;
     uint64_t pass; /* payload bytes to forward as they are */
     uint64_t drop; /* bytes to swallow (truncated clipboard or name) */
+    bool patched;  /* hdr was rewritten: guard_scan writes it back into the caller's buffer */
 
     /* Current FramebufferUpdate. */
     uint32_t rects_left, rect_no;
@@ -60,18 +61,27 @@ struct guard {
 bool guard_fail(struct guard *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Forwards the collected bytes, then expects the next structure. */
 void guard_emit(struct guard *g);
+uint32_t guard_be32(const uint8_t *p);
+uint16_t guard_be16(const uint8_t *p);
+
+/* guard_msg.c */
+/* Handles the structure collected in hdr according to phase; false on a violation. Either
+ * asks for more bytes (need > have) or forwards (guard_emit). */
+bool guard_step(struct guard *g);
 /* The current rectangle is framed: expect the next one, or the next message. */
 void guard_next_rect(struct guard *g);
 /* Adds painted pixels to the update; false (violation set) over the limit. */
 bool guard_add_area(struct guard *g, uint64_t pixels);
-uint32_t guard_be32(const uint8_t *p);
-uint16_t guard_be16(const uint8_t *p);
 
 /* guard_rect.c: handlers of the per-encoding phases; false on a violation. */
 bool guard_rect_prefix(struct guard *g); /* GP_COPYRECT, GP_LENGTH, GP_RRE */
 bool guard_rre_subs(struct guard *g);
 bool guard_hextile_start(struct guard *g);
 bool guard_hextile_tile(struct guard *g);
+/* Fast path: a whole tile header at p[0, avail) checked where it lies, without collecting it.
+ * Returns its length (then it is validated and its payload expected), 0 if incomplete (collect
+ * it instead), -1 on a violation. */
+long guard_hextile_direct(struct guard *g, const uint8_t *p, size_t avail);
 bool guard_tight(struct guard *g);
 
 #endif

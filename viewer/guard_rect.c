@@ -17,8 +17,8 @@ enum {
     TIGHT_FILTER_COPY = 0,
     TIGHT_FILTER_PALETTE = 1,
     TIGHT_FILTER_GRADIENT = 2,
-    TIGHT_MIN_TO_COMPRESS = 12, /* smaller data comes without length, uncompressed */
-    TIGHT_MAX_WIDTH = 2048,     /* libvncclient's row buffers (gradient filter: stack) */
+    TIGHT_MIN_TO_COMPRESS = 12,         /* smaller data comes without length, uncompressed */
+    TIGHT_MAX_WIDTH = 2048,             /* libvncclient's row buffers (gradient filter: stack) */
     CORRE_MAX_SUBRECTS = 640 * 480 / 8, /* libvncclient reads them into its 300 KB buffer */
 };
 
@@ -32,8 +32,8 @@ bool guard_rect_prefix(struct guard *g)
         uint32_t sx = guard_be16(p), sy = guard_be16(p + 2);
         if (sx + g->rw > g->fb_w || sy + g->rh > g->fb_h)
             return guard_fail(g,
-                              "rectangle %u (CopyRect, %ux%u at %u,%u) copies from %u,%u, "
-                              "outside the %ux%u desktop",
+                              "the server sent rectangle %u (CopyRect, %ux%u at %u,%u) copying "
+                              "from %u,%u, outside its %ux%u desktop",
                               g->rect_no, g->rw, g->rh, g->rx, g->ry, sx, sy, g->fb_w, g->fb_h);
         g->st.rects[GUARD_STAT_COPYRECT]++;
         guard_emit(g);
@@ -44,13 +44,13 @@ bool guard_rect_prefix(struct guard *g)
         uint32_t len = guard_be32(p);
         /* Ultra sends 0 for "nothing changed"; a deflate stream never has 0 bytes. */
         if (len == 0 && g->enc != ENC_ULTRA)
-            return guard_fail(g, "rectangle %u (%s, %ux%u) carries no data", g->rect_no, name,
-                              g->rw, g->rh);
+            return guard_fail(g, "the server sent rectangle %u (%s, %ux%u) with no data",
+                              g->rect_no, name, g->rw, g->rh);
         if (len > g->lim.max_compressed)
             return guard_fail(g,
-                              "rectangle %u (%s, %ux%u) announces %u bytes of compressed data "
-                              "(limit %u)",
-                              g->rect_no, name, g->rw, g->rh, len, g->lim.max_compressed);
+                              "the server announced %u bytes of compressed data for rectangle %u "
+                              "(%s, %ux%u); the limit is %u",
+                              len, g->rect_no, name, g->rw, g->rh, g->lim.max_compressed);
         if (g->enc == ENC_ZRLE) {
             /* F1: libvncclient's ZRLE decoder must never see it; ours takes it. */
             uint32_t e = (uint32_t)GUARD_ENC_ZRLE_PRIVATE;
@@ -58,6 +58,7 @@ bool guard_rect_prefix(struct guard *g)
             g->hdr[9] = (uint8_t)(e >> 16);
             g->hdr[10] = (uint8_t)(e >> 8);
             g->hdr[11] = (uint8_t)e;
+            g->patched = true;
             g->st.zrle_rewritten++;
             g->st.rects[GUARD_STAT_ZRLE]++;
         } else {
@@ -74,12 +75,13 @@ bool guard_rect_prefix(struct guard *g)
         uint64_t pixels = (uint64_t)g->rw * g->rh;
         if (corre && (g->rw > 255 || g->rh > 255))
             return guard_fail(g,
-                              "rectangle %u (CoRRE) is %ux%u; CoRRE rectangles are at most "
-                              "255x255",
+                              "the server sent rectangle %u (CoRRE) of %ux%u; CoRRE rectangles "
+                              "are at most 255x255",
                               g->rect_no, g->rw, g->rh);
         if (n > pixels || (corre && n > CORRE_MAX_SUBRECTS))
-            return guard_fail(g, "rectangle %u (%s, %ux%u) announces %u subrectangles",
-                              g->rect_no, name, g->rw, g->rh, n);
+            return guard_fail(g,
+                              "the server announced %u subrectangles for rectangle %u (%s, %ux%u)",
+                              n, g->rect_no, name, g->rw, g->rh);
         g->st.rects[corre ? GUARD_STAT_CORRE : GUARD_STAT_RRE]++;
         guard_emit(g);
         g->subs_left = n;
@@ -110,14 +112,13 @@ bool guard_rre_subs(struct guard *g)
         if (corre) {
             x = p[0], y = p[1], w = p[2], h = p[3];
         } else {
-            x = guard_be16(p), y = guard_be16(p + 2), w = guard_be16(p + 4),
-            h = guard_be16(p + 6);
+            x = guard_be16(p), y = guard_be16(p + 2), w = guard_be16(p + 4), h = guard_be16(p + 6);
         }
         g->sub_no++;
         if (x + w > g->rw || y + h > g->rh)
             return guard_fail(g,
-                              "subrectangle %u (%ux%u at %u,%u) of rectangle %u (%s, %ux%u) lies "
-                              "outside it",
+                              "the server sent subrectangle %u (%ux%u at %u,%u) outside its "
+                              "rectangle %u (%s, %ux%u)",
                               g->sub_no, w, h, x, y, g->rect_no, enc_name(g->enc), g->rw, g->rh);
         pixels += (uint64_t)w * h;
     }
@@ -162,64 +163,89 @@ static void hextile_advance(struct guard *g)
         g->need = 1;
 }
 
-/* One tile: subencoding, optional background and foreground, subrectangles. */
-bool guard_hextile_tile(struct guard *g)
+/* Checks the tile header at h[0, avail). Returns its length once complete and valid, with
+ * the tile applied (payload countdown, foreground state, next tile); 0 with *need set if more
+ * bytes are needed; -1 on a violation. */
+static long hextile_header(struct guard *g, const uint8_t *h, size_t avail, size_t *need)
 {
-    const uint8_t *h = g->hdr;
     uint32_t tw = g->rw - g->tx < 16 ? g->rw - g->tx : 16;
     uint32_t th = g->rh - g->ty < 16 ? g->rh - g->ty : 16;
     unsigned sub = h[0];
-    if (sub > 0x1F)
-        return guard_fail(g, "Hextile tile %u of rectangle %u has the invalid subencoding 0x%02x",
-                          g->tile_no + 1, g->rect_no, sub);
+    if (sub > 0x1F) {
+        guard_fail(g,
+                   "the server sent Hextile tile %u of rectangle %u with the invalid subencoding "
+                   "0x%02x",
+                   g->tile_no + 1, g->rect_no, sub);
+        return -1;
+    }
     if (sub & HEX_RAW) {
         g->pass = (uint64_t)tw * th * 4;
-        guard_emit(g);
         hextile_advance(g);
-        return true;
+        return 1;
     }
     size_t pos = 1 + (sub & HEX_BG ? 4 : 0) + (sub & HEX_FG ? 4 : 0);
     unsigned n = 0;
     if (sub & HEX_ANY_SUBRECTS) {
-        if (g->have < pos + 1) {
-            g->need = pos + 1;
-            return true;
+        if (avail < pos + 1) {
+            *need = pos + 1;
+            return 0;
         }
         n = h[pos++];
-        size_t total = pos + (size_t)n * (sub & HEX_COLOURED ? 6 : 2);
-        if (g->have < total) {
-            g->need = total;
-            return true;
-        }
-    } else if (g->have < pos) {
-        g->need = pos;
-        return true;
     }
-    if (n > 0 && !(sub & (HEX_COLOURED | HEX_FG)) && !g->fg_known)
-        return guard_fail(g,
-                          "Hextile tile %u of rectangle %u draws subrectangles in a foreground "
-                          "colour the server never set (libvncclient would paint uninitialised "
-                          "memory)",
-                          g->tile_no + 1, g->rect_no);
     size_t rec = sub & HEX_COLOURED ? 6 : 2, skip = sub & HEX_COLOURED ? 4 : 0;
+    size_t total = pos + (size_t)n * rec;
+    if (avail < total) {
+        *need = total;
+        return 0;
+    }
+    if (n > 0 && !(sub & (HEX_COLOURED | HEX_FG)) && !g->fg_known) {
+        guard_fail(g,
+                   "the server sent Hextile tile %u of rectangle %u with subrectangles in a "
+                   "foreground colour it never set (libvncclient would paint uninitialised "
+                   "memory)",
+                   g->tile_no + 1, g->rect_no);
+        return -1;
+    }
     uint64_t pixels = 0;
     for (unsigned i = 0; i < n; i++) {
         const uint8_t *s = h + pos + i * rec + skip;
         unsigned x = s[0] >> 4, y = s[0] & 15, w = (s[1] >> 4) + 1u, hh = (s[1] & 15) + 1u;
-        if (x + w > tw || y + hh > th)
-            return guard_fail(g,
-                              "Hextile subrectangle %u (%ux%u at %u,%u) lies outside its %ux%u "
-                              "tile %u of rectangle %u",
-                              i + 1, w, hh, x, y, tw, th, g->tile_no + 1, g->rect_no);
+        if (x + w > tw || y + hh > th) {
+            guard_fail(g,
+                       "the server sent Hextile subrectangle %u (%ux%u at %u,%u) outside its "
+                       "%ux%u tile %u of rectangle %u",
+                       i + 1, w, hh, x, y, tw, th, g->tile_no + 1, g->rect_no);
+            return -1;
+        }
         pixels += (uint64_t)w * hh;
     }
     if (pixels && !guard_add_area(g, pixels))
-        return false;
+        return -1;
     if ((sub & HEX_FG) || (n > 0 && (sub & HEX_COLOURED)))
         g->fg_known = true; /* coloured subrectangles leave the last colour as foreground */
-    guard_emit(g);
     hextile_advance(g);
+    return (long)total;
+}
+
+/* One tile collected in hdr: subencoding, optional background and foreground, subrectangles. */
+bool guard_hextile_tile(struct guard *g)
+{
+    size_t need = 0;
+    long r = hextile_header(g, g->hdr, g->have, &need);
+    if (r < 0)
+        return false;
+    if (r == 0) {
+        g->need = need;
+        return true;
+    }
+    guard_emit(g);
     return true;
+}
+
+long guard_hextile_direct(struct guard *g, const uint8_t *p, size_t avail)
+{
+    size_t need = 0;
+    return avail ? hextile_header(g, p, avail, &need) : 0;
 }
 
 /* Tight's compact length (1 to 3 bytes, 7 + 7 + 8 bits) at pos: 0 and the value in *len once
@@ -262,8 +288,9 @@ static bool tight_data_len(struct guard *g, size_t pos, const char *what, uint32
         return false;
     }
     if (*len == 0)
-        return guard_fail(g, "Tight %s rectangle %u (%ux%u) announces 0 bytes of data", what,
-                          g->rect_no, g->rw, g->rh);
+        return guard_fail(g,
+                          "the server announced 0 bytes of data for Tight %s rectangle %u (%ux%u)",
+                          what, g->rect_no, g->rw, g->rh);
     return true;
 }
 
@@ -283,8 +310,9 @@ bool guard_tight(struct guard *g)
     }
     if (kind == TIGHT_JPEG) {
         if (!g->jpeg)
-            return guard_fail(g, "the server sent Tight JPEG rectangle %u, but JPEG was not "
-                                 "offered (lossless session)",
+            return guard_fail(g,
+                              "the server sent Tight JPEG rectangle %u, but JPEG was not "
+                              "offered (lossless session)",
                               g->rect_no);
         if (!tight_data_len(g, pos, "JPEG", &len))
             return !g->failed;
@@ -294,16 +322,18 @@ bool guard_tight(struct guard *g)
         /* F8: libvncclient's "no zlib" path reads rows*rowSize whatever the length says. */
         if ((kind & 0xA) == 0xA)
             return guard_fail(g,
-                              "Tight rectangle %u uses control byte 0x%02x (TightPNG or "
-                              "uncompressed \"no zlib\" data), which vncview refuses",
+                              "the server sent Tight rectangle %u with control byte 0x%02x "
+                              "(TightPNG or uncompressed \"no zlib\" data), which vncview "
+                              "refuses",
                               g->rect_no, ctl);
-        return guard_fail(g, "Tight rectangle %u has the invalid control byte 0x%02x", g->rect_no,
-                          ctl);
+        return guard_fail(g,
+                          "the server sent Tight rectangle %u with the invalid control byte 0x%02x",
+                          g->rect_no, ctl);
     }
     if (g->rw > TIGHT_MAX_WIDTH)
         return guard_fail(g,
-                          "Tight rectangle %u is %u pixels wide; libvncclient decodes at most "
-                          "%d",
+                          "the server sent Tight rectangle %u %u pixels wide; libvncclient decodes "
+                          "at most %d",
                           g->rect_no, g->rw, TIGHT_MAX_WIDTH);
     unsigned filter = TIGHT_FILTER_COPY;
     if (kind & TIGHT_EXPLICIT_FILTER) {
@@ -321,7 +351,9 @@ bool guard_tight(struct guard *g)
         }
         unsigned colours = h[pos++] + 1u;
         if (colours < 2)
-            return guard_fail(g, "Tight rectangle %u has a palette of 1 colour (2 to 256 expected)",
+            return guard_fail(g,
+                              "the server sent Tight rectangle %u with a palette of 1 colour (2 to "
+                              "256 expected)",
                               g->rect_no);
         pos += colours * 3;
         if (g->have < pos) {
@@ -330,7 +362,8 @@ bool guard_tight(struct guard *g)
         }
         row = colours == 2 ? (g->rw + 7) / 8 : g->rw;
     } else if (filter != TIGHT_FILTER_COPY && filter != TIGHT_FILTER_GRADIENT) {
-        return guard_fail(g, "Tight rectangle %u uses the unknown filter %u", g->rect_no, filter);
+        return guard_fail(g, "the server sent Tight rectangle %u with the unknown filter %u",
+                          g->rect_no, filter);
     }
     uint64_t raw = row * g->rh;
     if (raw < TIGHT_MIN_TO_COMPRESS)

@@ -19,8 +19,8 @@ extern void rfbClientEncryptBytes(unsigned char *bytes, char *passwd);
 
 const char *handshake_security_name(int type)
 {
-    static char buf[4][24];
-    static int next;
+    static _Thread_local char buf[4][24]; /* pump threads of several sessions */
+    static _Thread_local int next;
     switch (type) {
     case 0:
         return "Invalid";

@@ -46,8 +46,9 @@ static const struct opt_def table[] = {
      "private key for the SSH server (tried after the agent)"},
     {"security", 0, "LIST", OPT_STRING, OFF(security), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
      "security types in preference order, TigerVNC names: X509Vnc, X509Plain, X509None, "
-     "TLSVnc, TLSPlain, TLSNone, VncAuth, Plain, None, comma-separated (default: verified "
-     "encryption first, then unverified encryption, then plain)"},
+     "TLSVnc, TLSPlain, TLSNone, TLS (anonymous), VncAuth, Plain, None, comma-separated "
+     "(default: verified encryption first, then unverified encryption, then plain; Plain, "
+     "which sends the password readably, only when listed)"},
     {"user", 0, "NAME", OPT_STRING, OFF(user), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,
      "user name for Plain authentication (VeNCrypt)"},
     {"ca", 0, "FILE", OPT_STRING, OFF(ca), 0, 0, FOR_CONNECT | FOR_SNAPSHOT,

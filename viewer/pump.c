@@ -35,7 +35,7 @@ struct pump {
     struct plat_wake cancel;
     atomic_bool running;
     struct vv_error error;
-    char security[128];
+    char security[256];
     atomic_ullong s2c_total, c2s_total;
     struct guard *guard;
 };
@@ -87,6 +87,7 @@ static struct transport *establish(struct pump *p, struct vv_error *err)
     char name[300];
     addr_format(&p->cfg.addr, name, sizeof name);
     bool retry = false;
+    bool insecure_ok = false; /* asked once: a password retry does not ask again */
     bool interactive = p->cfg.prompter && p->cfg.prompter->interactive;
     for (int attempt = 0;; attempt++) {
         struct ssh_info si;
@@ -108,9 +109,12 @@ static struct transport *establish(struct pump *p, struct vv_error *err)
             /* The SSH hop had its own timeout; the VNC greeting gets a fresh one. */
             .deadline_ms = (p->cfg.ssh ? plat_now_ms() : start) + (uint64_t)p->cfg.timeout_ms,
             .cancel_fd = p->cancel.rfd,
+            .insecure_confirmed = insecure_ok,
         };
         struct handshake_result res;
-        if (handshake_run(&t, &hc, &res, err)) {
+        bool ok = handshake_run(&t, &hc, &res, err);
+        insecure_ok = res.insecure_confirmed;
+        if (ok) {
             drop_password(p);
             if (p->cfg.ssh)
                 snprintf(p->security, sizeof p->security, "SSH tunnel via %s (host key %s)%s%s",

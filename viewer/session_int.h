@@ -52,7 +52,7 @@ struct session {
     char *q_values[PROMPT_MAX_FIELDS];
     struct prompter prompter;
     struct ssh_params ssh;
-    char security[160];
+    char security[256];
 
     pthread_mutex_t frame_lock; /* guards the published frame */
     uint8_t *front;

@@ -4,6 +4,7 @@
 #include "encodings.h"
 #include "log.h"
 #include "passwd.h"
+#include "secpolicy.h"
 #include "ssh.h"
 
 #include <string.h>
@@ -31,6 +32,8 @@ bool sessioncfg_from_options(const struct vv_options *o, struct session_config *
     cfg->view_only = o->view_only;
     cfg->shared = true;
     if (o->ssh && !ssh_spec_check(o->ssh, err))
+        return false;
+    if (!secpolicy_check(o->security, err))
         return false;
     cfg->ssh = o->ssh;
     cfg->ssh_config = o->ssh_config;

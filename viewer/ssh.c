@@ -164,11 +164,12 @@ static bool configure(struct sshconn *c, const struct ssh_params *p, const struc
     snprintf(c->hostport, sizeof c->hostport, strchr(c->host, ':') ? "[%s]:%d" : "%s:%d", c->host,
              c->port);
     struct sshcfg_vars vars = {c->home, c->local_user, c->user, c->host, c->port};
-    if (c->cfg.known_hosts[0]) {
+    if (strcmp(c->cfg.known_hosts, "none") == 0) { /* as ssh: no file; remembered keys go nowhere */
+        snprintf(c->known_hosts, sizeof c->known_hosts, "/dev/null");
+    } else if (c->cfg.known_hosts[0]) {
         if (!sshcfg_expand(c->cfg.known_hosts, &vars, c->known_hosts, sizeof c->known_hosts)) {
             vv_error_set(err, VV_ERR_USAGE,
-                         "SSH configuration: cannot expand "
-                         "UserKnownHostsFile %s",
+                         "SSH configuration: cannot expand UserKnownHostsFile %s",
                          c->cfg.known_hosts);
             return false;
         }

@@ -1,6 +1,23 @@
 /* The SSH transport: libssh connects to a bastion, verifies its host key (known_hosts, ssh
  * config), authenticates in OpenSSH's order and opens a direct-tcpip channel to the VNC server
- * as the bastion resolves it. No local listening port. Used by the pump thread only. */
+ * as the bastion resolves it. No local listening port. Used by the pump thread only.
+ *
+ * How it behaves, for users who know OpenSSH:
+ * - Config: --ssh-config FILE (as ssh -F: nothing else), else ~/.ssh/config then
+ *   /etc/ssh/ssh_config. "~" is $HOME (libssh alone would use the password database's home).
+ *   libssh reads HostName, User, Port, ProxyCommand, ProxyJump, Ciphers... itself; our own
+ *   reader (sshcfg.h) reads what libssh does not report: StrictHostKeyChecking (yes, no,
+ *   accept-new, ask), HashKnownHosts, IdentityFile (all of them), UserKnownHostsFile. The
+ *   command line's user and port win over the config. libssh matches later Host lines against
+ *   the HostName once one is set; our reader, like ssh, against the name given.
+ * - ProxyJump: libssh 0.10 turns it into ProxyCommand "ssh -l USER -p PORT -W [%h]:%p HOST"
+ *   (more hops as -J) run by /bin/sh: the jump hosts are the OpenSSH client's business (its
+ *   ~/.ssh/config, known_hosts and agent; its questions go to a terminal, none in the GUI).
+ * - Host keys: known -> checked; changed -> always refused, with OpenSSH's warning and the
+ *   offending file:line; unknown -> asked (Accept once / Accept and remember / Refuse), or
+ *   StrictHostKeyChecking decides; nobody to ask -> refused with the fingerprint.
+ * - Timeout and cancel: libssh runs non-blocking; every wait is a poll of its socket and the
+ *   cancel fd in slices of at most 50 ms, so neither waits on libssh's own timeouts. */
 #ifndef VV_SSH_H
 #define VV_SSH_H
 

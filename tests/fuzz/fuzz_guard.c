@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const uint8_t serverinit[] = {0, 64, 0, 48, 32, 24, 0, 1, 0, 255, 0, 255, 0, 255,
-                                     16, 8,  0, 0, 0, 0,  0,  0, 0, 4, 'f', 'u', 'z', 'z'};
+static const uint8_t serverinit[] = {0,  64, 0, 48, 32, 24, 0, 1, 0, 255, 0,   255, 0,   255,
+                                     16, 8,  0, 0,  0,  0,  0, 0, 0, 4,   'f', 'u', 'z', 'z'};
 
 struct run {
     uint8_t *out;

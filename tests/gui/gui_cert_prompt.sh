@@ -6,6 +6,7 @@
 # any question about the certificate. Usage: gui_cert_prompt.sh /path/to/vncview WORKDIR
 set -u
 VNCVIEW=$1
+# shellcheck source-path=SCRIPTDIR source=../support/peers.sh
 source "$(dirname "$0")/../support/peers.sh"
 peers_init "$2"
 peers_require Xvnc Xvfb xdotool import convert vncpasswd openssl

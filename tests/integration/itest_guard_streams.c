@@ -2,7 +2,8 @@
  * encoding (with CopyRect, resizes, cursors, bell and clipboard) to libvncclient through a relay
  * that runs the stream through guard_push. The guard must accept every byte and forward it
  * untouched (ZRLE: only its encoding number rewritten), and the client's pixels must equal the
- * server's. VV_GUARD_CORPUS_OUT=DIR also writes the 64x48 streams there as fuzz seeds. */
+ * server's. 64x48 runs use guard_push, 301x203 runs guard_scan. VV_GUARD_CORPUS_OUT=DIR also writes
+ * the 64x48 streams there as fuzz seeds. */
 #include "encodings.h"
 #include "guard.h"
 #include "guardclient.h"
@@ -116,7 +117,7 @@ static void check_recording(const struct scase *sc, int w, int h, const uint8_t 
     guard_free(g);
 }
 
-static void run_case(const struct scase *sc, int w, int h, const char *corpus_dir)
+static void run_case(const struct scase *sc, int w, int h, bool scan, const char *corpus_dir)
 {
     struct testsrv_opts so = {.width = w, .height = h, .remote_cursor_shape = true};
     struct testsrv *srv = testsrv_start(&so);
@@ -132,8 +133,11 @@ static void run_case(const struct scase *sc, int w, int h, const char *corpus_di
     for (int i = 0; i < n; i++)
         if (!(sc->xcursor && codes[i] == ENC_RICHCURSOR))
             codes[k++] = codes[i];
-    struct guardclient_opts go = {
-        .port = testsrv_port(srv), .codes = codes, .ncodes = k, .record_max = 4u << 20};
+    struct guardclient_opts go = {.port = testsrv_port(srv),
+                                  .codes = codes,
+                                  .ncodes = k,
+                                  .record_max = 4u << 20,
+                                  .scan = scan};
     struct guardclient *gc = guardclient_start(&go);
     CHECK(gc != NULL);
     if (!gc) {
@@ -192,8 +196,7 @@ static void run_case(const struct scase *sc, int w, int h, const char *corpus_di
     guardclient_halt(gc);
     struct guard_stats st;
     guardclient_stats(gc, &st);
-    CHECK_MSG(st.rects[sc->kind] > 0, "%s: no %s rectangles", sc->name,
-              guard_stat_name(sc->kind));
+    CHECK_MSG(st.rects[sc->kind] > 0, "%s: no %s rectangles", sc->name, guard_stat_name(sc->kind));
     CHECK_MSG(st.rects[GUARD_STAT_CURSOR] >= 2 && st.rects[GUARD_STAT_NEWFBSIZE] == 1 &&
                   st.bells == 1 && st.cut_texts == 1,
               "%s: cursors %llu resizes %llu bells %llu clipboards %llu", sc->name,
@@ -215,8 +218,8 @@ static void run_case(const struct scase *sc, int w, int h, const char *corpus_di
     check_recording(sc, w, h, in, in_len, out, out_len, &st, codes, k);
     if (corpus_dir)
         write_seed(corpus_dir, sc->name, w, h, in, in_len);
-    fprintf(stderr, "%-12s %4dx%-4d ok: %llu updates, %zu bytes, %llu tiles, %llu rewritten\n",
-            sc->name, w, h, (unsigned long long)st.updates, in_len,
+    fprintf(stderr, "%-12s %4dx%-4d %s: %llu updates, %zu bytes, %llu tiles, %llu rewritten\n",
+            sc->name, w, h, scan ? "scan" : "push", (unsigned long long)st.updates, in_len,
             (unsigned long long)st.hextile_tiles, (unsigned long long)st.zrle_rewritten);
     guardclient_stop(gc);
     testsrv_stop(srv);
@@ -231,8 +234,8 @@ static void run_big_clipboard(void)
     CHECK(srv != NULL);
     if (!srv)
         return;
-    struct guardclient_opts go = {.port = testsrv_port(srv), .encodings = "hextile", .quality = -1,
-                                  .compress = -1};
+    struct guardclient_opts go = {
+        .port = testsrv_port(srv), .encodings = "hextile", .quality = -1, .compress = -1};
     struct guardclient *gc = guardclient_start(&go);
     CHECK(gc != NULL);
     if (!gc) {
@@ -274,8 +277,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
             continue;
-        run_case(&cases[i], 64, 48, corpus);
-        run_case(&cases[i], 301, 203, NULL);
+        run_case(&cases[i], 64, 48, false, corpus);
+        run_case(&cases[i], 301, 203, true, NULL); /* the zero-copy guard_scan */
     }
     if (argc == 1 || strcmp(argv[1], "clipboard") == 0)
         run_big_clipboard();

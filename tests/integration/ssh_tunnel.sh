@@ -33,7 +33,9 @@ peers_xwd_png "$N" "$W/xwd.png" || exit 1
 peers_make_ssh_key "$W/id_test" || exit 1
 peers_make_ssh_key "$W/id_agent" || exit 1
 peers_make_ssh_key "$W/id_stranger" || exit 1 # never authorized
+peers_make_ssh_key "$W/id_enc" 'key-pass-1' || exit 1
 peers_authorize_ssh_key "$W/id_test.pub" || exit 1
+peers_authorize_ssh_key "$W/id_enc.pub" || exit 1
 peers_authorize_ssh_key "$W/id_agent.pub" || exit 1
 SSHPORT=
 peers_start_sshd SSHPORT || exit 1
@@ -159,6 +161,12 @@ if check_exit g-bad-key 17 "${SNAP[@]}"; then
         "the server accepts: publickey"
 fi
 
+# g2. An encrypted key and nobody to ask for its passphrase: 17, and the message says why.
+snap "$W/g2.png" nokey --ssh-key "$W/id_enc"
+if check_exit g2-encrypted-key 17 "${SNAP[@]}"; then
+    check_stderr g2-encrypted-key "the unusable key" "~/id_enc (encrypted, no passphrase given)"
+fi
+
 # h. Nothing listens on the target port: the SSH server cannot connect there (18).
 M=$(peers_free_display) || exit 1
 if check_exit h-no-target 18 "$VNCVIEW" snapshot "localhost:$M" --ssh "root@127.0.0.1:$SSHPORT" \
@@ -204,6 +212,16 @@ if sed -n 2p "$KHH" | grep -q '^|1|' && ! grep -q '127.0.0.1' "$KHH" &&
 else
     peers_fail "k-hashed: not a hashed entry OpenSSH finds: $(cat "$KHH")"
 fi
+
+# q. The SSH server through a ProxyCommand (here OpenSSH's ssh -W through the same sshd, with
+#    its own config in the work directory): libssh runs it; the picture is right.
+printf 'Host *\n    UserKnownHostsFile %s\n    IdentityFile %s\n    BatchMode yes\n' \
+    "$KH" "$W/id_test" >"$W/jump.cfg"
+ssh_config proxy "UserKnownHostsFile $KH" "IdentityFile $W/id_test" \
+    "ProxyCommand ssh -F $W/jump.cfg -W %h:%p -p $SSHPORT root@127.0.0.1"
+snap "$W/q.png" proxy --verbose
+check_snapshot q-proxycommand "$W/q.png" "${SNAP[@]}"
+check_stderr q-proxycommand "the ProxyCommand in use" "through the config's ProxyCommand"
 
 # l. The host key changes (new key, sshd restarted on the same port): refused (16) loudly,
 #    naming the offending line, in the plain and in the hashed file.

@@ -62,7 +62,6 @@ FP_SERVER=$(fingerprint "$W/server.pem")
 FP_CHANGED=$(fingerprint "$W/changed.pem")
 
 N=$(peers_free_display) || exit 1
-PORT=$((5900 + N))
 ADDR="127.0.0.1:$N"
 peers_make_vncpasswd "$W/pw" "$PW" || exit 1
 

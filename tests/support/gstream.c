@@ -101,10 +101,73 @@ static unsigned next_rand(unsigned *state)
     return *state >> 16;
 }
 
+/* guard_scan as a pump would use it: new bytes appended after the ones it kept, validated
+ * bytes sent, skipped bytes dropped; kept bytes moved to a fresh buffer now and then. */
+static void run_scan(struct guard *g, const uint8_t *in, size_t len, bool bytewise, unsigned rnd,
+                     struct gstream *out, struct gresult *r)
+{
+    struct gstream buf = {0};
+    size_t off = 0;
+    while (r->ok) {
+        size_t chunk = len - off;
+        if (bytewise) {
+            chunk = chunk ? 1 : 0;
+        } else {
+            size_t c = 1 + next_rand(&rnd) % (next_rand(&rnd) % 4 == 0 ? 4096 : 40);
+            chunk = chunk < c ? chunk : c;
+        }
+        gs_bytes(&buf, in + off, chunk);
+        off += chunk;
+        for (;;) {
+            struct guard_span span;
+            bool ok = guard_scan(g, buf.data, buf.len, &span, &r->err);
+            if (span.forward + span.skip > buf.len) {
+                vv_error_set(&r->err, VV_ERR_GENERIC, "span beyond the buffer");
+                ok = false;
+            }
+            gs_bytes(out, buf.data, span.forward);
+            if (!ok) {
+                r->ok = false;
+                break;
+            }
+            size_t gone = span.forward + span.skip, keep = buf.len - gone;
+            if (!bytewise && next_rand(&rnd) % 3 == 0) {
+                struct gstream moved = {0};
+                gs_bytes(&moved, buf.data + gone, keep);
+                gs_free(&buf);
+                buf = moved;
+            } else {
+                if (keep)
+                    memmove(buf.data, buf.data + gone, keep);
+                buf.len = keep;
+            }
+            if (span.skip == 0)
+                break;
+        }
+        if (off == len)
+            break;
+    }
+    r->consumed = off;
+    gs_free(&buf);
+}
+
 bool gs_run(const int32_t *enc, int nenc, const struct guard_limits *lim, const uint8_t *in,
             size_t len, enum gs_mode mode, unsigned seed, struct gresult *r)
 {
     memset(r, 0, sizeof *r);
+    if (mode == GS_SCAN_BYTEWISE || mode == GS_SCAN_RANDOM) {
+        struct guard *g = guard_new(enc, nenc, lim);
+        struct gstream out = {0};
+        r->ok = true;
+        if (g) {
+            run_scan(g, in, len, mode == GS_SCAN_BYTEWISE, seed * 2654435761u + 7, &out, r);
+            guard_get_stats(g, &r->st);
+        }
+        guard_free(g);
+        r->out = out.data;
+        r->out_len = out.len;
+        return g != NULL;
+    }
     struct guard *g = guard_new(enc, nenc, lim);
     struct gstream out = {0};
     uint8_t buf[4096];
@@ -162,14 +225,15 @@ bool gs_run(const int32_t *enc, int nenc, const struct guard_limits *lim, const 
 bool gs_run_all(const int32_t *enc, int nenc, const struct guard_limits *lim, const uint8_t *in,
                 size_t len, struct gresult *r, char *why, size_t why_size)
 {
-    static const char *const names[GS_NMODES] = {"whole", "bytewise", "random", "tiny-out"};
+    static const char *const names[GS_NMODES] = {"whole",    "bytewise",      "random",
+                                                 "tiny-out", "scan-bytewise", "scan-random"};
     snprintf(why, why_size, "all modes agree");
     if (!gs_run(enc, nenc, lim, in, len, GS_WHOLE, 0, r)) {
         snprintf(why, why_size, "whole: %s", r->err.message);
         return false;
     }
     for (int m = GS_BYTEWISE; m < GS_NMODES; m++) {
-        for (unsigned seed = 1; seed <= (m == GS_RANDOM ? 5u : 1u); seed++) {
+        for (unsigned seed = 1; seed <= (m == GS_RANDOM || m == GS_SCAN_RANDOM ? 5u : 1u); seed++) {
             struct gresult o;
             bool ok = gs_run(enc, nenc, lim, in, len, (enum gs_mode)m, seed, &o);
             bool same = ok && o.ok == r->ok && o.out_len == r->out_len &&

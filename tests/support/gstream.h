@@ -36,10 +36,12 @@ struct gresult {
 };
 
 enum gs_mode {
-    GS_WHOLE,     /* all input at once, a large output buffer */
-    GS_BYTEWISE,  /* one input byte per call, a 1-byte output buffer */
-    GS_RANDOM,    /* random input chunks, random output room of 1..64 bytes */
-    GS_TINY_OUT,  /* all input at once, a 3-byte output buffer */
+    GS_WHOLE,         /* all input at once, a large output buffer */
+    GS_BYTEWISE,      /* one input byte per call, a 1-byte output buffer */
+    GS_RANDOM,        /* random input chunks, random output room of 1..64 bytes */
+    GS_TINY_OUT,      /* all input at once, a 3-byte output buffer */
+    GS_SCAN_BYTEWISE, /* guard_scan, one new byte per call */
+    GS_SCAN_RANDOM,   /* guard_scan, random chunks, kept bytes moved between calls */
     GS_NMODES
 };
 

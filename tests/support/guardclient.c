@@ -217,13 +217,58 @@ static void record(struct guardclient *c, int which, const uint8_t *p, size_t n)
     c->rec_len[which] += n;
 }
 
+/* Push mode: in[in_off, in_len) waits for guard_push, out[out_off, out_len) for the client.
+ * Scan mode: one buffer, out == in: in[out_off, out_len) is validated and waits for the client,
+ * in[in_off, in_len) (in_off == out_len) waits for guard_scan; rec_mark: recorded up to here. */
 struct relay {
+    bool scan;
     uint8_t *in, *out;
-    size_t in_off, in_len, out_off, out_len, out_cap;
+    size_t in_off, in_len, out_off, out_len, out_cap, rec_mark;
     size_t hs_seen, hs_total; /* server handshake bytes: version, security types, result */
     uint8_t hs[32];
     struct guard *g;
 };
+
+static bool relay_scan(struct guardclient *c, struct relay *r)
+{
+    while (r->hs_seen < r->hs_total && r->in_off < r->in_len) {
+        uint8_t b = r->in[r->in_off++];
+        if (r->hs_seen < sizeof r->hs)
+            r->hs[r->hs_seen] = b;
+        if (++r->hs_seen == 13)
+            r->hs_total = 13 + r->hs[12] + 4;
+        r->out_len = r->rec_mark = r->in_off;
+    }
+    if (r->hs_seen < r->hs_total)
+        return true;
+    for (;;) {
+        struct guard_span span;
+        struct vv_error err;
+        pthread_mutex_lock(&c->lock);
+        if (c->o.record_max)
+            record(c, 0, r->in + r->rec_mark, r->in_len - r->rec_mark);
+        r->rec_mark = r->in_len;
+        pthread_mutex_unlock(&c->lock);
+        bool ok = guard_scan(r->g, r->in + r->in_off, r->in_len - r->in_off, &span, &err);
+        pthread_mutex_lock(&c->lock);
+        if (c->o.record_max)
+            record(c, 1, r->in + r->in_off, span.forward);
+        guard_get_stats(r->g, &c->stats);
+        if (!ok) {
+            c->guard_failed = true;
+            c->guard_err = err;
+        }
+        notify(c);
+        r->in_off += span.forward;
+        r->out_len = r->in_off;
+        if (!ok || span.skip == 0)
+            return ok;
+        size_t from = r->in_off + span.skip;
+        memmove(r->in + r->in_off, r->in + from, r->in_len - from);
+        r->in_len -= span.skip;
+        r->rec_mark -= span.skip;
+    }
+}
 
 /* Handshake bytes go to the client untouched; the rest through the guard. */
 static bool relay_process(struct guardclient *c, struct relay *r)
@@ -267,23 +312,29 @@ static bool relay_process(struct guardclient *c, struct relay *r)
 static void *relay_main(void *arg)
 {
     struct guardclient *c = arg;
-    struct relay r = {.in = malloc(IN_CAP),
+    struct relay r = {.scan = c->o.scan,
+                      .in = malloc(IN_CAP),
                       .out_cap = c->o.out_cap ? c->o.out_cap : 512 * 1024,
                       .hs_total = 13};
-    r.out = malloc(r.out_cap);
+    r.out = r.scan ? r.in : malloc(r.out_cap);
     r.g = guard_new(c->codes, c->ncodes, NULL);
     bool failed = !r.in || !r.out || !r.g, server_eof = false;
     uint8_t c2s[4096];
     while (!failed && !c->stop) {
-        if (r.out_off == r.out_len)
+        if (r.scan && r.out_off > 0 && (r.out_off == r.out_len || r.in_len == IN_CAP)) {
+            size_t d = r.out_off; /* everything before out_off was sent */
+            memmove(r.in, r.in + d, r.in_len - d);
+            r.in_len -= d, r.in_off -= d, r.out_len -= d, r.rec_mark -= d, r.out_off = 0;
+        }
+        if (!r.scan && r.out_off == r.out_len)
             r.out_off = r.out_len = 0;
-        if (r.out_off > r.out_cap / 2) {
+        if (!r.scan && r.out_off > r.out_cap / 2) {
             memmove(r.out, r.out + r.out_off, r.out_len - r.out_off);
             r.out_len -= r.out_off;
             r.out_off = 0;
         }
-        failed = !relay_process(c, &r);
-        if (r.in_off == r.in_len)
+        failed = r.scan ? !relay_scan(c, &r) : !relay_process(c, &r);
+        if (!r.scan && r.in_off == r.in_len)
             r.in_off = r.in_len = 0;
         bool can_read = !server_eof && r.in_len < IN_CAP;
         struct pollfd pf[3] = {
@@ -327,8 +378,9 @@ static void *relay_main(void *arg)
     }
     shutdown(c->sv[0], SHUT_RDWR); /* libvncclient's next read fails */
     guard_free(r.g);
+    if (r.out != r.in)
+        free(r.out);
     free(r.in);
-    free(r.out);
     return NULL;
 }
 

@@ -26,6 +26,7 @@ struct guardclient_opts {
     int ncodes;
     size_t out_cap;    /* guard output room per call, 0 = 512 KiB (the pump's buffer) */
     size_t record_max; /* record up to this many bytes of guard input and output, 0 = none */
+    bool scan;         /* guard_scan in place instead of guard_push into an output buffer */
 };
 
 struct guardclient;
@@ -59,9 +60,9 @@ struct guardclient_events {
 };
 void guardclient_events(struct guardclient *c, struct guardclient_events *ev);
 /* Waits until pred(ev) holds. */
-bool guardclient_wait_event(struct guardclient *c, bool (*pred)(const struct guardclient_events *ev,
-                                                               int arg),
-                            int arg, int timeout_ms);
+bool guardclient_wait_event(struct guardclient *c,
+                            bool (*pred)(const struct guardclient_events *ev, int arg), int arg,
+                            int timeout_ms);
 
 /* Recorded guard input (ServerInit onwards) and output; valid until guardclient_stop. Only
  * after guardclient_halt. *truncated: record_max was reached. */

@@ -33,8 +33,8 @@ static void gc_expect_ok(const struct gstream *s, const struct guard_limits *l,
 }
 
 /* Refused with a message containing text; what was forwarded is a prefix of the input. */
-static void gc_expect_fail(const struct gstream *s, const struct guard_limits *l,
-                           const char *text, int line)
+static void gc_expect_fail(const struct gstream *s, const struct guard_limits *l, const char *text,
+                           int line)
 {
     struct gresult r;
     char why[1024];

@@ -44,14 +44,15 @@ static void test_rre(void)
     gs_rect(&s, 0, 0, 2, 2, ENC_RRE);
     gs_u32(&s, 5);
     gs_u32(&s, 0);
-    EXPECT_FAIL(&s, "rectangle 1 (RRE, 2x2) announces 5 subrectangles");
+    EXPECT_FAIL(&s, "the server announced 5 subrectangles for rectangle 1 (RRE, 2x2)");
     gc_start(&s, 1);
     gs_rect(&s, 0, 0, 10, 10, ENC_RRE);
     gs_u32(&s, 2);
     gs_u32(&s, 0);
     rre_sub(&s, 0, 0, 1, 1);
     rre_sub(&s, 8, 0, 3, 1);
-    EXPECT_FAIL(&s, "subrectangle 2 (3x1 at 8,0) of rectangle 1 (RRE, 10x10) lies outside it");
+    EXPECT_FAIL(&s,
+                "the server sent subrectangle 2 (3x1 at 8,0) outside its rectangle 1 (RRE, 10x10)");
     /* Subrectangles count towards the update's painted area. */
     gc_start(&s, 1);
     gs_rect(&s, 0, 0, 64, 48, ENC_RRE);
@@ -78,7 +79,7 @@ static void test_corre(void)
     gs_u32(&s, 1);
     gs_u32(&s, 0);
     corre_sub(&s, 19, 5, 2, 1);
-    EXPECT_FAIL(&s, "subrectangle 1 (2x1 at 19,5) of rectangle 1 (CoRRE, 20x20) lies outside");
+    EXPECT_FAIL(&s, "subrectangle 1 (2x1 at 19,5) outside its rectangle 1 (CoRRE, 20x20)");
 
     gs_free(&s);
     gs_serverinit(&s, 300, 300, "big");
@@ -86,14 +87,15 @@ static void test_corre(void)
     gs_rect(&s, 0, 0, 256, 10, ENC_CORRE);
     gs_u32(&s, 0);
     gs_u32(&s, 0);
-    EXPECT_FAIL(&s, "rectangle 1 (CoRRE) is 256x10; CoRRE rectangles are at most 255x255");
+    EXPECT_FAIL(
+        &s, "the server sent rectangle 1 (CoRRE) of 256x10; CoRRE rectangles are at most 255x255");
     gs_free(&s);
     gs_serverinit(&s, 300, 300, "big");
     gs_fbu(&s, 1);
     gs_rect(&s, 0, 0, 255, 255, ENC_CORRE);
     gs_u32(&s, 40000);
     gs_u32(&s, 0);
-    EXPECT_FAIL(&s, "announces 40000 subrectangles");
+    EXPECT_FAIL(&s, "announced 40000 subrectangles");
     gs_free(&s);
 }
 
@@ -150,13 +152,14 @@ static void test_hextile(void)
     gc_start(&s, 1);
     gs_rect(&s, 0, 0, 16, 16, ENC_HEXTILE);
     gs_u8(&s, 0x20);
-    EXPECT_FAIL(&s, "Hextile tile 1 of rectangle 1 has the invalid subencoding 0x20");
+    EXPECT_FAIL(&s,
+                "the server sent Hextile tile 1 of rectangle 1 with the invalid subencoding 0x20");
     gc_start(&s, 1);
     gs_rect(&s, 0, 0, 32, 16, ENC_HEXTILE);
     gs_u8(&s, 0x02);
     gs_u32(&s, 0);
     gs_u8(&s, 0xFF);
-    EXPECT_FAIL(&s, "tile 2 of rectangle 1 has the invalid subencoding 0xff");
+    EXPECT_FAIL(&s, "tile 2 of rectangle 1 with the invalid subencoding 0xff");
 
     /* hostile-servers: the first subrects without any foreground paint uninitialised memory. */
     gc_start(&s, 1);
@@ -165,8 +168,8 @@ static void test_hextile(void)
     gs_u32(&s, 0);
     gs_u8(&s, 1);
     gs_u8(&s, 0x00), gs_u8(&s, 0x00);
-    EXPECT_FAIL(&s, "Hextile tile 1 of rectangle 1 draws subrectangles in a foreground colour "
-                    "the server never set");
+    EXPECT_FAIL(&s, "the server sent Hextile tile 1 of rectangle 1 with subrectangles in a "
+                    "foreground colour it never set");
     /* ...and a foreground does not carry over to the next rectangle. */
     gc_start(&s, 2);
     gs_rect(&s, 0, 0, 16, 16, ENC_HEXTILE);
@@ -178,7 +181,7 @@ static void test_hextile(void)
     gs_u32(&s, 0);
     gs_u8(&s, 1);
     gs_u8(&s, 0x00), gs_u8(&s, 0x00);
-    EXPECT_FAIL(&s, "tile 1 of rectangle 2 draws subrectangles in a foreground colour");
+    EXPECT_FAIL(&s, "tile 1 of rectangle 2 with subrectangles in a foreground colour");
 
     /* Subrectangles stay inside their (partial) tile. */
     gc_start(&s, 1);
@@ -189,8 +192,8 @@ static void test_hextile(void)
     gs_u8(&s, 1);
     gs_u32(&s, 0);
     gs_u8(&s, 0x20), gs_u8(&s, 0x30); /* 4x1 at 2,0 in a 4-wide tile */
-    EXPECT_FAIL(&s, "Hextile subrectangle 1 (4x1 at 2,0) lies outside its 4x16 tile 2 of "
-                    "rectangle 1");
+    EXPECT_FAIL(&s, "the server sent Hextile subrectangle 1 (4x1 at 2,0) outside its 4x16 tile "
+                    "2 of rectangle 1");
     gs_free(&s);
 }
 
@@ -210,19 +213,20 @@ static void test_length_prefixed(void)
     gc_start(&s, 1);
     gs_rect(&s, 0, 0, 64, 48, ENC_ZLIB);
     gs_u32(&s, 0);
-    EXPECT_FAIL(&s, "rectangle 1 (Zlib, 64x48) carries no data");
+    EXPECT_FAIL(&s, "the server sent rectangle 1 (Zlib, 64x48) with no data");
     struct guard_limits l;
     guard_default_limits(&l);
     l.max_compressed = 1000;
     gc_start(&s, 1);
     gs_rect(&s, 0, 0, 64, 48, ENC_ZRLE);
     gs_u32(&s, 1001);
-    EXPECT_FAIL_LIM(&s, &l, "rectangle 1 (ZRLE, 64x48) announces 1001 bytes of compressed data "
-                            "(limit 1000)");
+    EXPECT_FAIL_LIM(&s, &l,
+                    "the server announced 1001 bytes of compressed data for rectangle 1 (ZRLE, "
+                    "64x48); the limit is 1000");
     gc_start(&s, 1);
     gs_rect(&s, 0, 0, 64, 48, ENC_ULTRA);
     gs_u32(&s, 0x80000000u);
-    EXPECT_FAIL(&s, "announces 2147483648 bytes");
+    EXPECT_FAIL(&s, "announced 2147483648 bytes");
 
     /* ZRLE reaches libvncclient under the private number, the rest untouched. */
     gc_start(&s, 2);
@@ -330,28 +334,30 @@ static void test_tight_refused(void)
         EXPECT_FAIL(&s, "(TightPNG or uncompressed \"no zlib\" data), which vncview refuses");
     }
     tight_rect(&s, 2, 2, 0xC0);
-    EXPECT_FAIL(&s, "Tight rectangle 1 has the invalid control byte 0xc0");
+    EXPECT_FAIL(&s, "the server sent Tight rectangle 1 with the invalid control byte 0xc0");
     tight_rect(&s, 2, 2, 0xD3);
     EXPECT_FAIL(&s, "invalid control byte 0xd3");
     tight_rect(&s, 4, 4, 0x40);
     gs_u8(&s, 3);
-    EXPECT_FAIL(&s, "Tight rectangle 1 uses the unknown filter 3");
+    EXPECT_FAIL(&s, "the server sent Tight rectangle 1 with the unknown filter 3");
     tight_rect(&s, 4, 4, 0x40);
     gs_u8(&s, 1);
     gs_u8(&s, 0);
-    EXPECT_FAIL(&s, "Tight rectangle 1 has a palette of 1 colour");
+    EXPECT_FAIL(&s, "the server sent Tight rectangle 1 with a palette of 1 colour");
     tight_rect(&s, 4, 4, 0x00);
     gs_u8(&s, 0);
-    EXPECT_FAIL(&s, "Tight compressed rectangle 1 (4x4) announces 0 bytes of data");
+    EXPECT_FAIL(&s, "the server announced 0 bytes of data for Tight compressed rectangle 1 (4x4)");
     tight_rect(&s, 4, 4, 0x90);
     gs_u8(&s, 0x80), gs_u8(&s, 0x00);
-    EXPECT_FAIL(&s, "Tight JPEG rectangle 1 (4x4) announces 0 bytes");
+    EXPECT_FAIL(&s, "0 bytes of data for Tight JPEG rectangle 1 (4x4)");
     gs_free(&s);
     gs_serverinit(&s, 4096, 16, "wide");
     gs_fbu(&s, 1);
     gs_rect(&s, 0, 0, 2049, 1, ENC_TIGHT);
     gs_u8(&s, 0x00);
-    EXPECT_FAIL(&s, "Tight rectangle 1 is 2049 pixels wide; libvncclient decodes at most 2048");
+    EXPECT_FAIL(
+        &s,
+        "the server sent Tight rectangle 1 2049 pixels wide; libvncclient decodes at most 2048");
 
     /* JPEG only when the session asked for it (a QualityLevel in the list). */
     gc_init(false);
