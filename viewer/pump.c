@@ -118,7 +118,10 @@ static struct transport *establish(struct pump *p, struct vv_error *err)
             drop_password(p);
             if (p->cfg.ssh)
                 snprintf(p->security, sizeof p->security, "SSH tunnel via %s (host key %s)%s%s",
-                         si.bastion, si.host_key_known ? "verified" : "accepted once",
+                         si.bastion,
+                         si.host_key_known   ? "verified"
+                         : si.host_key_added ? "newly added to known_hosts"
+                                             : "accepted once",
                          res.encrypted ? "; inside it: " : "",
                          res.encrypted ? res.security_text : "");
             else if (!res.encrypted && hc.loopback)

@@ -17,7 +17,10 @@
  *   offending file:line; unknown -> asked (Accept once / Accept and remember / Refuse), or
  *   StrictHostKeyChecking decides; nobody to ask -> refused with the fingerprint.
  * - Timeout and cancel: libssh runs non-blocking; every wait is a poll of its socket and the
- *   cancel fd in slices of at most 50 ms, so neither waits on libssh's own timeouts. */
+ *   cancel fd in slices of at most 50 ms, so neither waits on libssh's own timeouts. Not
+ *   interruptible (short, local): the name lookup, the agent's answers, a key's passphrase
+ *   derivation. libssh makes the socket blocking once connected and writes only after poll
+ *   says it can; a write could then wait for the kernel, never for the SSH window. */
 #ifndef VV_SSH_H
 #define VV_SSH_H
 

@@ -1,5 +1,6 @@
 /* libFuzzer target for viewer/guard: hostile server streams must never crash, leak or hang the
- * guard, and every way of splitting a stream must give the same output and the same verdict.
+ * guard, and every way of splitting a stream, through guard_push or guard_scan, must give the
+ * same output and the same verdict.
  * Input layout: byte 0 = flags, byte 1 = chunking seed, then the server's bytes.
  *   flags bit 0: prepend a valid ServerInit (64x48) instead of taking the stream's own
  *   flags bit 1: lossless session (no QualityLevel: Tight JPEG refused)
@@ -84,6 +85,51 @@ static void feed(const int32_t *enc, int nenc, const struct guard_limits *lim, c
     guard_free(g);
 }
 
+/* The same through guard_scan, as a pump keeping the bytes in its own buffer would. */
+static void feed_scan(const int32_t *enc, int nenc, const struct guard_limits *lim,
+                      const uint8_t *in, size_t n, unsigned rnd, struct run *r)
+{
+    struct guard *g = guard_new(enc, nenc, lim);
+    uint8_t *buf = malloc(n + 1);
+    if (!g || !buf)
+        abort();
+    memset(r, 0, sizeof *r);
+    r->ok = true;
+    size_t off = 0, len = 0; /* buf[0, len): bytes kept for the next call */
+    while (r->ok) {
+        rnd = rnd * 1103515245u + 12345u;
+        size_t chunk = 1 + (rnd >> 16) % ((rnd >> 8 & 3) == 0 ? 2000 : 17);
+        if (chunk > n - off)
+            chunk = n - off;
+        memcpy(buf + len, in + off, chunk);
+        len += chunk;
+        off += chunk;
+        for (;;) {
+            struct guard_span sp;
+            bool ok = guard_scan(g, buf, len, &sp, &r->err);
+            if (sp.forward + sp.skip > len || (!ok && r->err.code != VV_ERR_PROTOCOL))
+                abort();
+            append(r, buf, sp.forward);
+            if (!ok) {
+                r->ok = false;
+                break;
+            }
+            size_t gone = sp.forward + sp.skip;
+            memmove(buf, buf + gone, len - gone);
+            len -= gone;
+            if (sp.skip == 0)
+                break;
+        }
+        if (off == n)
+            break;
+    }
+    /* Whatever it keeps is an incomplete header: never more than its buffer. */
+    if (r->ok && len > 2048)
+        abort();
+    free(buf);
+    guard_free(g);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -126,21 +172,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(in + n, data, size);
     n += size;
 
-    struct run whole, split;
+    struct run whole, split, scan;
     feed(enc, nenc, &lim, in, n, false, 0, 65536, &whole);
     feed(enc, nenc, &lim, in, n, true, seed, room, &split);
-    if (whole.ok != split.ok || whole.len != split.len ||
-        (whole.len && memcmp(whole.out, split.out, whole.len) != 0) ||
-        strcmp(whole.err.message, split.err.message) != 0) {
-        fprintf(stderr, "split mismatch: whole ok %d %zu bytes \"%s\", split ok %d %zu \"%s\"\n",
-                whole.ok, whole.len, whole.err.message, split.ok, split.len, split.err.message);
-        abort();
+    feed_scan(enc, nenc, &lim, in, n, seed ^ flags, &scan);
+    const struct run *other[2] = {&split, &scan};
+    for (int i = 0; i < 2; i++) {
+        const struct run *o = other[i];
+        if (whole.ok != o->ok || whole.len != o->len ||
+            (whole.len && memcmp(whole.out, o->out, whole.len) != 0) ||
+            strcmp(whole.err.message, o->err.message) != 0) {
+            fprintf(stderr, "%s mismatch: whole ok %d %zu bytes \"%s\", other ok %d %zu \"%s\"\n",
+                    i ? "scan" : "split", whole.ok, whole.len, whole.err.message, o->ok, o->len,
+                    o->err.message);
+            abort();
+        }
     }
     /* What was forwarded is the input, except for rewritten headers: never longer. */
     if (whole.len > n)
         abort();
     free(whole.out);
     free(split.out);
+    free(scan.out);
     free(in);
     return 0;
 }

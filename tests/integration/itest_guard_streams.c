@@ -227,15 +227,18 @@ static void run_case(const struct scase *sc, int w, int h, bool scan, const char
 
 /* A 2 MiB clipboard: truncated by the guard instead of ending the session (libvncclient's
  * limit is 1 MiB). */
-static void run_big_clipboard(void)
+static void run_big_clipboard(bool scan)
 {
     struct testsrv_opts so = {.width = 64, .height = 48};
     struct testsrv *srv = testsrv_start(&so);
     CHECK(srv != NULL);
     if (!srv)
         return;
-    struct guardclient_opts go = {
-        .port = testsrv_port(srv), .encodings = "hextile", .quality = -1, .compress = -1};
+    struct guardclient_opts go = {.port = testsrv_port(srv),
+                                  .encodings = "hextile",
+                                  .quality = -1,
+                                  .compress = -1,
+                                  .scan = scan};
     struct guardclient *gc = guardclient_start(&go);
     CHECK(gc != NULL);
     if (!gc) {
@@ -261,7 +264,7 @@ static void run_big_clipboard(void)
     CHECK(guardclient_guard_ok(gc, NULL));
     guardclient_stop(gc);
     testsrv_stop(srv);
-    fprintf(stderr, "2 MiB clipboard truncated, session alive\n");
+    fprintf(stderr, "2 MiB clipboard truncated (%s), session alive\n", scan ? "scan" : "push");
 }
 
 static void quiet(const char *fmt, ...)
@@ -280,7 +283,9 @@ int main(int argc, char **argv)
         run_case(&cases[i], 64, 48, false, corpus);
         run_case(&cases[i], 301, 203, true, NULL); /* the zero-copy guard_scan */
     }
-    if (argc == 1 || strcmp(argv[1], "clipboard") == 0)
-        run_big_clipboard();
+    if (argc == 1 || strcmp(argv[1], "clipboard") == 0) {
+        run_big_clipboard(false);
+        run_big_clipboard(true);
+    }
     return vv_test_finish();
 }

@@ -6,6 +6,11 @@
 
 #include <stdlib.h>
 
+static uint32_t guard_be32_for_test(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 static void test_serverinit(void)
 {
     struct gstream s = {0};
@@ -527,7 +532,83 @@ static void test_every_split(void)
         }
     }
     CHECK_EQ_INT(bad, 0);
+
+    /* guard_scan: the first part, then the kept bytes followed by the rest. */
+    int bad_scan = 0;
+    for (size_t cut = 0; cut <= s.len; cut++) {
+        struct guard *g = guard_new(gc_enc, gc_nenc, NULL);
+        uint8_t *buf = malloc(s.len), *out = malloc(s.len);
+        size_t kept = 0, got = 0;
+        size_t parts[2][2] = {{0, cut}, {cut, s.len}};
+        for (int p = 0; p < 2; p++) {
+            memcpy(buf + kept, s.data + parts[p][0], parts[p][1] - parts[p][0]);
+            kept += parts[p][1] - parts[p][0];
+            struct guard_span sp;
+            struct vv_error err;
+            if (!guard_scan(g, buf, kept, &sp, &err) || sp.skip != 0) {
+                bad_scan++;
+                break;
+            }
+            memcpy(out + got, buf, sp.forward);
+            got += sp.forward;
+            kept -= sp.forward;
+            memmove(buf, buf + sp.forward, kept);
+        }
+        if (kept != 0 || got != ref.out_len || memcmp(out, ref.out, got) != 0)
+            bad_scan++;
+        free(buf);
+        free(out);
+        guard_free(g);
+    }
+    CHECK_EQ_INT(bad_scan, 0);
     gresult_free(&ref);
+    gs_free(&s);
+}
+
+/* guard_scan rewrites in place, skips what is truncated and holds back an incomplete header. */
+static void test_scan_contract(void)
+{
+    struct gstream s = {0};
+    gc_start(&s, 1);
+    gs_rect(&s, 1, 2, 3, 4, ENC_ZRLE);
+    gs_u32(&s, 2);
+    gs_u16(&s, 0xABCD);
+    gs_u8(&s, 3);
+    gs_fill(&s, 0, 3);
+    gs_u32(&s, 10);
+    gs_bytes(&s, "0123456789", 10);
+    gs_u8(&s, 2);
+    struct guard_limits l;
+    guard_default_limits(&l);
+    l.max_cut_text = 4;
+    struct guard *g = guard_new(gc_enc, gc_nenc, &l);
+    struct guard_span sp;
+    struct vv_error err;
+    /* ServerInit, update header, rectangle header and half its length: the rectangle header
+     * waits with its length (14 bytes held). */
+    size_t first = 28 + 4 + 12 + 2;
+    CHECK(guard_scan(g, s.data, first, &sp, &err));
+    CHECK_EQ_INT(sp.forward, 32);
+    CHECK_EQ_INT(sp.skip, 0);
+    /* Given back the held bytes plus the rest: the encoding rewritten where it lies, the data,
+     * the clipboard cut to 4 bytes. */
+    uint8_t *rest = s.data + 32;
+    size_t n = s.len - 32;
+    CHECK(guard_scan(g, rest, n, &sp, &err));
+    CHECK_EQ_INT(sp.forward, 12 + 4 + 2 + 8 + 4);
+    CHECK_EQ_INT(sp.skip, 6);
+    CHECK_EQ_INT(guard_be32_for_test(rest + 8), (uint32_t)GUARD_ENC_ZRLE_PRIVATE);
+    CHECK_EQ_INT(guard_be32_for_test(rest + 22), 4);
+    CHECK(memcmp(rest + 26, "0123", 4) == 0);
+    /* After the skipped bytes: the bell. */
+    CHECK(guard_scan(g, rest + 36, n - 36, &sp, &err));
+    CHECK_EQ_INT(sp.forward, 1);
+    CHECK_EQ_INT(sp.skip, 0);
+    /* Not given back what it held: refused as a caller error. */
+    CHECK(guard_scan(g, (uint8_t *)"\x00\x00", 2, &sp, &err));
+    CHECK(!guard_scan(g, (uint8_t *)"\x00", 1, &sp, &err));
+    CHECK(strstr(err.message, "was not given back the 2 bytes") != NULL);
+    guard_free(g);
     gs_free(&s);
 }
 
@@ -548,5 +629,6 @@ int main(void)
     test_sticky_failure();
     test_pending_flush();
     test_every_split();
+    test_scan_contract();
     return vv_test_finish();
 }
