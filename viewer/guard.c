@@ -165,17 +165,16 @@ ssize_t guard_push(struct guard *g, const uint8_t *in, size_t n, uint8_t *out, s
             g->drop -= k;
             continue;
         }
-        if (g->have == 0 && g->phase == GP_HEXTILE && room >= GUARD_HDR_CAP) {
-            /* Most of a Hextile rectangle is tile headers: check them where they lie. */
-            long r = guard_hextile_direct(g, in + used, n - used);
-            if (r < 0)
-                break;
+        if (g->have == 0 && g->phase == GP_HEXTILE) {
+            /* A Hextile rectangle is thousands of small tiles: check them where they lie. */
+            size_t r = guard_hextile_direct(g, in + used, min_size(n - used, room));
             if (r > 0) {
-                memcpy(out + o, in + used, (size_t)r);
-                o += (size_t)r;
-                used += (size_t)r;
-                continue;
+                memcpy(out + o, in + used, r);
+                o += r;
+                used += r;
             }
+            if (r > 0 || g->failed)
+                continue;
         }
         if (g->have < g->need) {
             size_t k = min_size(n - used, g->need - g->have);
@@ -239,14 +238,11 @@ bool guard_scan(struct guard *g, uint8_t *buf, size_t n, struct guard_span *span
             break;
         }
         if (g->have == 0 && g->phase == GP_HEXTILE) {
-            long r = guard_hextile_direct(g, buf + pos, n - pos);
-            if (r < 0)
-                break;
-            if (r > 0) {
-                pos += (size_t)r;
-                span->forward = pos;
+            size_t r = guard_hextile_direct(g, buf + pos, n - pos);
+            pos += r;
+            span->forward = pos;
+            if (r > 0 || g->failed)
                 continue;
-            }
         }
         if (g->have < g->need) {
             size_t k = min_size(n - pos, g->need - g->have);

@@ -78,10 +78,11 @@ bool guard_rect_prefix(struct guard *g); /* GP_COPYRECT, GP_LENGTH, GP_RRE */
 bool guard_rre_subs(struct guard *g);
 bool guard_hextile_start(struct guard *g);
 bool guard_hextile_tile(struct guard *g);
-/* Fast path: a whole tile header at p[0, avail) checked where it lies, without collecting it.
- * Returns its length (then it is validated and its payload expected), 0 if incomplete (collect
- * it instead), -1 on a violation. */
-long guard_hextile_direct(struct guard *g, const uint8_t *p, size_t avail);
+/* Fast path: the Hextile tiles (headers and raw pixels) that lie complete in p[0, avail),
+ * checked where they lie, without collecting them. Returns the bytes validated (a raw tile's
+ * pixels beyond avail are then left in pass); 0 if not even one tile header is complete
+ * (collect it instead). A violation sets g->failed; the bytes before it are still returned. */
+size_t guard_hextile_direct(struct guard *g, const uint8_t *p, size_t avail);
 bool guard_tight(struct guard *g);
 
 #endif

@@ -267,10 +267,23 @@ bool guard_hextile_tile(struct guard *g)
     return true;
 }
 
-long guard_hextile_direct(struct guard *g, const uint8_t *p, size_t avail)
+size_t guard_hextile_direct(struct guard *g, const uint8_t *p, size_t avail)
 {
-    size_t need = 0;
-    return avail ? hextile_header(g, p, avail, &need) : 0;
+    size_t used = 0, need;
+    while (g->phase == GP_HEXTILE && used < avail) {
+        long r = hextile_header(g, p + used, avail - used, &need);
+        if (r <= 0)
+            break; /* incomplete, or a violation (g->failed) after the tiles before it */
+        used += (size_t)r;
+        /* A raw tile's pixels that are here already: past them to the next tile. */
+        if (g->pass) {
+            if (g->pass > avail - used)
+                break;
+            used += (size_t)g->pass;
+            g->pass = 0;
+        }
+    }
+    return used;
 }
 
 /* Tight's compact length (1 to 3 bytes, 7 + 7 + 8 bits) at pos: 0 and the value in *len once
