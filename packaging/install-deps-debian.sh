@@ -8,7 +8,7 @@ set -euo pipefail
 BUILD=(build-essential cmake pkg-config clang-format
        libsdl2-dev libsdl2-ttf-dev libfontconfig-dev fonts-dejavu-core
        libvncserver-dev libgnutls28-dev libpng-dev zlib1g-dev libssh-dev libsqlite3-dev
-       libjpeg62-turbo-dev)
+       libjpeg-dev)
 TEST=(tigervnc-standalone-server tigervnc-viewer tigervnc-tools x11vnc
       openssh-server openssh-client gnutls-bin openssl xvfb xdotool imagemagick x11-apps x11-utils
       x11-xserver-utils xterm xclip procps iproute2 clang libclang-rt-14-dev llvm)
