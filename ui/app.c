@@ -225,6 +225,19 @@ static void handle_event(struct app *a, const SDL_Event *ev)
     app_input_event(a, ev);
 }
 
+/* True if the current OpenGL context renders on the CPU (llvmpipe, softpipe, SwiftShader). */
+static bool gl_is_software(void)
+{
+    typedef const unsigned char *(*get_string_fn)(unsigned int);
+    SDL_GLContext ctx = SDL_GL_GetCurrentContext();
+    get_string_fn get = ctx ? (get_string_fn)SDL_GL_GetProcAddress("glGetString") : NULL;
+    const char *name = get ? (const char *)get(0x1F01 /* GL_RENDERER */) : NULL;
+    if (!name)
+        return false;
+    log_info("OpenGL renderer: %s", name);
+    return strstr(name, "llvmpipe") || strstr(name, "softpipe") || strstr(name, "SwiftShader");
+}
+
 int app_run(const struct vv_options *o, const char *address_override)
 {
     struct app *a = calloc(1, sizeof *a);
@@ -260,6 +273,14 @@ int app_run(const struct vv_options *o, const char *address_override)
     }
     a->fullscreen = o->fullscreen;
     a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_ACCELERATED);
+    if (a->ren && gl_is_software()) {
+        /* Mesa's llvmpipe "accelerates" on the CPU and costs ~5x the software renderer on the
+         * window's own framebuffer (tests/bench): without a GPU, take the cheaper path. */
+        log_info("OpenGL is a software rasteriser here; using SDL's software renderer");
+        SDL_DestroyRenderer(a->ren);
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+        a->ren = NULL;
+    }
     if (!a->ren)
         a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
     if (!a->ren) {

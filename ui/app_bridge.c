@@ -282,6 +282,7 @@ void app_handle_session_event(struct app *a, const SDL_UserEvent *ue)
         }
         break;
     case SESSION_EV_BELL:
+        log_info("bell");
         a->bell_until = SDL_GetTicks() + 150;
         SDL_FlashWindow(a->win, SDL_FLASH_BRIEFLY);
         a->dirty = true;

@@ -148,7 +148,7 @@ bool guard_hextile_start(struct guard *g)
     return true;
 }
 
-static void hextile_advance(struct guard *g)
+static inline void hextile_advance(struct guard *g)
 {
     g->st.hextile_tiles++;
     g->tile_no++;
@@ -180,14 +180,12 @@ static inline unsigned outside16(const uint8_t *s, unsigned n, size_t rec)
     return bad & 0x100;
 }
 
-/* Checks the tile header at h[0, avail). Returns its length once complete and valid, with
- * the tile applied (payload countdown, foreground state, next tile); 0 with *need set if more
- * bytes are needed; -1 on a violation. */
-static long hextile_header(struct guard *g, const uint8_t *h, size_t avail, size_t *need)
+/* The sentence for a refused tile, out of the hot path. sub: the subencoding; subs: its n
+ * subrectangles rec bytes apart. */
+__attribute__((noinline, cold)) static long hextile_refuse(struct guard *g, unsigned sub,
+                                                           const uint8_t *subs, unsigned n,
+                                                           size_t rec, unsigned tw, unsigned th)
 {
-    uint32_t tw = g->rw - g->tx < 16 ? g->rw - g->tx : 16;
-    uint32_t th = g->rh - g->ty < 16 ? g->rh - g->ty : 16;
-    unsigned sub = h[0];
     if (sub > 0x1F) {
         guard_fail(g,
                    "the server sent Hextile tile %u of rectangle %u with the invalid subencoding "
@@ -195,6 +193,34 @@ static long hextile_header(struct guard *g, const uint8_t *h, size_t avail, size
                    g->tile_no + 1, g->rect_no, sub);
         return -1;
     }
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *s = subs + i * rec;
+        unsigned x = s[0] >> 4, y = s[0] & 15, w = (s[1] >> 4) + 1u, h = (s[1] & 15) + 1u;
+        if (x + w > tw || y + h > th) {
+            guard_fail(g,
+                       "the server sent Hextile subrectangle %u (%ux%u at %u,%u) outside its "
+                       "%ux%u tile %u of rectangle %u",
+                       i + 1, w, h, x, y, tw, th, g->tile_no + 1, g->rect_no);
+            return -1;
+        }
+    }
+    guard_fail(g,
+               "the server sent Hextile tile %u of rectangle %u with subrectangles in a "
+               "foreground colour it never set (libvncclient would paint uninitialised memory)",
+               g->tile_no + 1, g->rect_no);
+    return -1;
+}
+
+/* Checks the tile header at h[0, avail). Returns its length once complete and valid, with
+ * the tile applied (payload countdown, foreground state, next tile); 0 with *need set if more
+ * bytes are needed; -1 on a violation. */
+static inline long hextile_header(struct guard *g, const uint8_t *h, size_t avail, size_t *need)
+{
+    unsigned tw = g->rw - g->tx < 16 ? g->rw - g->tx : 16;
+    unsigned th = g->rh - g->ty < 16 ? g->rh - g->ty : 16;
+    unsigned sub = h[0];
+    if (sub > 0x1F)
+        return hextile_refuse(g, sub, NULL, 0, 0, tw, th);
     if (sub & HEX_RAW) {
         g->pass = (uint64_t)tw * th * 4;
         hextile_advance(g);
@@ -209,45 +235,32 @@ static long hextile_header(struct guard *g, const uint8_t *h, size_t avail, size
         }
         n = h[pos++];
     }
-    size_t rec = sub & HEX_COLOURED ? 6 : 2, skip = sub & HEX_COLOURED ? 4 : 0;
+    size_t rec = sub & HEX_COLOURED ? 6 : 2;
     size_t total = pos + (size_t)n * rec;
     if (avail < total) {
         *need = total;
         return 0;
     }
-    if (n > 0 && !(sub & (HEX_COLOURED | HEX_FG)) && !g->fg_known) {
-        guard_fail(g,
-                   "the server sent Hextile tile %u of rectangle %u with subrectangles in a "
-                   "foreground colour it never set (libvncclient would paint uninitialised "
-                   "memory)",
-                   g->tile_no + 1, g->rect_no);
-        return -1;
-    }
-    /* The hot loop of a Hextile stream (20 subrectangles per tile on a busy desktop): branch
-     * free; the first bad subrectangle is looked for only when there is one. Their pixels are
-     * not added to the update's area: at most 128 per byte received, and a Hextile tile cannot
-     * draw outside itself. */
-    unsigned bad = 0;
-    const uint8_t *s = h + pos + skip;
+    /* The subrectangles (20 per tile on a busy desktop): branch free. Their pixels are not
+     * added to the update's area: at most 128 per byte received, and a Hextile tile cannot
+     * draw outside itself. libvncclient's foreground is an uninitialised local until a tile
+     * gives one (or coloured subrectangles leave their last colour in it). */
+    const uint8_t *s = h + pos + (sub & HEX_COLOURED ? 4 : 0);
+    unsigned bad;
     if (tw == 16 && th == 16) {
         bad = rec == 6 ? outside16(s, n, 6) : outside16(s, n, 2);
     } else {
-        for (unsigned i = 0; i < n; i++, s += rec)
-            bad |= ((s[0] >> 4) + (s[1] >> 4) + 1u > tw) | ((s[0] & 15u) + (s[1] & 15u) + 1u > th);
+        bad = 0;
+        for (unsigned i = 0; i < n; i++)
+            bad |= ((s[i * rec] >> 4) + (s[i * rec + 1] >> 4) + 1u > tw) |
+                   ((s[i * rec] & 15u) + (s[i * rec + 1] & 15u) + 1u > th);
     }
-    for (unsigned i = 0; bad && i < n; i++) {
-        s = h + pos + skip + i * rec;
-        unsigned x = s[0] >> 4, y = s[0] & 15, w = (s[1] >> 4) + 1u, hh = (s[1] & 15) + 1u;
-        if (x + w > tw || y + hh > th) {
-            guard_fail(g,
-                       "the server sent Hextile subrectangle %u (%ux%u at %u,%u) outside its "
-                       "%ux%u tile %u of rectangle %u",
-                       i + 1, w, hh, x, y, tw, th, g->tile_no + 1, g->rect_no);
-            return -1;
-        }
-    }
+    if (n > 0 && !(sub & (HEX_COLOURED | HEX_FG)) && !g->fg_known)
+        bad = 1;
+    if (bad)
+        return hextile_refuse(g, sub, s, n, rec, tw, th);
     if ((sub & HEX_FG) || (n > 0 && (sub & HEX_COLOURED)))
-        g->fg_known = true; /* coloured subrectangles leave the last colour as foreground */
+        g->fg_known = true;
     hextile_advance(g);
     return (long)total;
 }

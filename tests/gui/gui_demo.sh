@@ -43,7 +43,9 @@ ink() { peers_count_colour "$W/$1.png" "$2" 6CB2FF 12; }
 
 # ---- start: the window, titled after the demo, connected within 10 s ----
 t0=$SECONDS
-peers_start "vncview demo" "$log" env DISPLAY=:$V "$VNCVIEW" demo --verbose
+# LD_PRELOAD: no false leak reports from an unloaded GL driver (see peers_gl_preload).
+peers_start "vncview demo" "$log" env DISPLAY=:$V LD_PRELOAD="$(peers_gl_preload "$VNCVIEW")" \
+    "$VNCVIEW" demo --verbose
 VPID=$PEERS_LAST_PID
 wid=$(peers_wait_window "$V" "vncview demo" 10) || {
     peers_fail "no window titled 'vncview demo' within 10 s"
@@ -62,7 +64,9 @@ else
     peers_show_log "$log"
 fi
 port=$(sed -n 's/.*demo server listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$log" | head -1)
-[ -n "$port" ] && peers_ok "demo server port $port logged" || peers_fail "no demo server port in the log"
+if [ -n "$port" ]; then peers_ok "demo server port $port logged"; else
+    peers_fail "no demo server port in the log"
+fi
 peers_window_geometry "$V" "$wid"
 fit_rect
 DISPLAY=:$V xdotool windowfocus "$wid"
@@ -162,8 +166,9 @@ if [ "$flash" != 0 ]; then peers_ok "F2: the visual bell flashed (try $try, scre
 fi
 shot bell-after
 n=$(diffcount click bell-after "$SERVER_ROW")
-[ "${n%.*}" -gt 50 ] && peers_ok "the demo's Server row reports the bell" ||
+if [ "${n%.*}" -gt 50 ]; then peers_ok "the demo's Server row reports the bell"; else
     peers_fail "the demo's Server row did not change after F2 (${n:-?} pixels)"
+fi
 if grep -v "demo server" "$log" | grep -qi "bell"; then peers_ok "the bell is in the viewer's log"; else
     peers_fail "the viewer's --verbose log does not mention the bell"
 fi
@@ -201,8 +206,9 @@ for _ in $(seq 1 50); do kill -0 "$VPID" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$VPID" 2>/dev/null; then peers_fail "the viewer still runs 5 s after $how"; else
     wait "$VPID" 2>/dev/null
     rc=$?
-    [ "$rc" = 0 ] && peers_ok "closed by $how: exit status 0" ||
+    if [ "$rc" = 0 ]; then peers_ok "closed by $how: exit status 0"; else
         peers_fail "closed by $how: exit status $rc"
+    fi
 fi
 if [ -n "$port" ] && peers_port_closed "$port"; then peers_ok "demo port $port closed afterwards"; else
     peers_fail "demo port ${port:-?} still accepts connections"

@@ -84,9 +84,9 @@ fi
 sleep 0.8 # the badge shows for 4 s after connecting
 shot badge
 eval "$(DISPLAY=:$V xdotool getwindowgeometry --shell "$wid")"
-# The badge: a pill in the window's top-right corner, its padlock and frame in SSH blue #409CFF.
-sshblue=$(peers_count_colour "$W/badge.png" "$((WIDTH / 2))x60+$((X + WIDTH / 2))+$Y" 409CFF 12)
-red=$(peers_count_colour "$W/badge.png" "$((WIDTH / 2))x60+$((X + WIDTH / 2))+$Y" FF453A 12)
+# The badge: a pill at the top (right-aligned; long texts reach far left), its padlock and frame in SSH blue #409CFF.
+sshblue=$(peers_count_colour "$W/badge.png" "${WIDTH}x60+$X+$Y" 409CFF 12)
+red=$(peers_count_colour "$W/badge.png" "${WIDTH}x60+$X+$Y" FF453A 12)
 if [ "${sshblue:-0}" -gt 40 ] && [ "${red:-0}" -lt 10 ]; then
     peers_ok "blue SSH badge in the top right ($sshblue blue px)"
 else
