@@ -38,6 +38,16 @@ diffcount() { # pixels that differ between the same region of two screenshots
     convert "$W/$1.png" -crop "$3" +repage \( "$W/$2.png" -crop "$3" +repage \) \
         -metric AE -compare -format '%[distortion]' info: 2>/dev/null
 }
+# until_ok SECONDS CMD...: runs CMD until it succeeds or SECONDS have passed (the demo's
+# picture arrives asynchronously; a passing check returns at once).
+until_ok() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ "$SECONDS" -ge "$end" ] && return 1
+        sleep 0.3
+    done
+}
 # Pixels close to the demo's accent ink #6CB2FF (left-button strokes) in a region.
 ink() { peers_count_colour "$W/$1.png" "$2" 6CB2FF 12; }
 
@@ -94,11 +104,13 @@ fi
 KEYS=$(region 690 180 1230 345)
 s0=$(stddev start "$KEYS")
 DISPLAY=:$V xdotool type --delay 40 'vncview'
-sleep 1
-shot keys
-s1=$(stddev keys "$KEYS")
-n=$(diffcount start keys "$KEYS")
-if awk -v a="$s0" -v b="$s1" 'BEGIN { exit !(a < 0.01 && b > 0.05) }' && [ "${n%.*}" -gt 500 ]; then
+keys_listed() {
+    shot keys
+    s1=$(stddev keys "$KEYS")
+    n=$(diffcount start keys "$KEYS")
+    awk -v a="$s0" -v b="$s1" 'BEGIN { exit !(a < 0.01 && b > 0.05) }' && [ "${n%.*}" -gt 500 ]
+}
+if until_ok 5 keys_listed; then
     peers_ok "typed keys appear in the keyboard panel (std dev $s0 -> $s1, $n pixels changed)"
 else
     peers_fail "keyboard panel unchanged by typing (std dev $s0 -> $s1, ${n:-?} pixels changed)"
@@ -115,11 +127,14 @@ for p in "150 580" "200 620" "250 660" "300 700"; do
 done
 DISPLAY=:$V xdotool mouseup 1
 DISPLAY=:$V xdotool mousemove "$(sx 620)" "$(sy 715)"
-sleep 1 # the click's ripple fades within 0.6 s; the stroke stays
-shot drag
-mid=$(ink drag "$(region 190 610 210 630)")
-i1=$(ink drag "$CANVAS")
-if [ "${i0:-1}" = 0 ] && [ "${mid:-0}" -ge 20 ]; then
+sleep 1 # the press's ripple (same ink) fades within 0.6 s; the stroke stays
+line_drawn() {
+    shot drag
+    mid=$(ink drag "$(region 190 610 210 630)")
+    i1=$(ink drag "$CANVAS")
+    [ "${i0:-1}" = 0 ] && [ "${mid:-0}" -ge 20 ]
+}
+if until_ok 4 line_drawn; then
     peers_ok "a drag on the canvas draws a line ($i1 ink pixels, $mid around its middle)"
 else
     peers_fail "no line from the drag (ink before $i0, around the middle $mid, canvas $i1)"
@@ -130,10 +145,13 @@ DOT=$(region 490 680 510 700)
 d0=$(ink drag "$DOT")
 DISPLAY=:$V xdotool mousemove "$(sx 500)" "$(sy 690)" click 1
 DISPLAY=:$V xdotool mousemove "$(sx 620)" "$(sy 715)"
-sleep 1
-shot click
-d1=$(ink click "$DOT")
-if [ "${d0:-1}" = 0 ] && [ "${d1:-0}" -ge 4 ]; then
+sleep 1 # past the ripple: what stays is the dot
+dot_drawn() {
+    shot click
+    d1=$(ink click "$DOT")
+    [ "${d0:-1}" = 0 ] && [ "${d1:-0}" -ge 4 ]
+}
+if until_ok 4 dot_drawn; then
     peers_ok "a quick click draws a dot ($d1 ink pixels)"
 else
     peers_fail "a quick click drew nothing ($d0 -> $d1 ink pixels): its press was lost?"

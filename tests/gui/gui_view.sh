@@ -145,7 +145,7 @@ no_dialog() {
 # expect LABEL SHOT SECONDS CHECK ARGS...: takes a screenshot SHOT.xwd of the viewer's screen
 # and runs CHECK SHOT ARGS...; the viewer redraws asynchronously (and shows its security badge
 # for 4 s after connecting), so a failed check is retried with a new screenshot until SECONDS
-# have passed. Records one result. The screenshot is kept as SHOT.png if KEEP=1 (or
+# have passed (generous: a passing check returns at once). Records one result. The screenshot is kept as SHOT.png if KEEP=1 (or
 # GUI_KEEP_SHOTS=1 for all of them, to look at while changing the test).
 expect() {
     local label=$1 name=$2 secs=$3 end rc
@@ -240,7 +240,7 @@ err=$((WIN_W * 1000 - WIN_H * 1600)) # aspect 16:10 to within one pixel of heigh
 if [ "${err#-}" -le 1600 ]; then peers_ok "window keeps the desktop's aspect ratio"; else
     peers_fail "window ${WIN_W}x${WIN_H} does not have the 16:10 aspect ratio"
 fi
-KEEP=1 expect "fit to window" fit 6 fit_1600
+KEEP=1 expect "fit to window" fit 8 fit_1600
 # Negative control: the same metric must reject an unscaled crop of the same desktop.
 m=$(convert "$W/fit.png" -crop "${WIN_W}x$WIN_H+$WIN_X+$WIN_Y" +repage \
     \( "$W/xvnc.xwd" -alpha off -crop "${WIN_W}x$WIN_H+0+0" +repage \) \
@@ -264,7 +264,7 @@ for size in "1000 900" "1200 500"; do
     read -r rw rh <<<"$size"
     DISPLAY=:$V xdotool windowsize "$wid" "$rw" "$rh"
     if wait_geom "$rw" "$rh"; then
-        expect "window resized to ${rw}x$rh" "resized-$rw" 3 fit_1600
+        expect "window resized to ${rw}x$rh" "resized-$rw" 5 fit_1600
     else
         peers_fail "xdotool windowsize $rw $rh gave ${WIN_W}x$WIN_H"
     fi
@@ -280,7 +280,7 @@ else
     peers_fail "F11: the window is ${WIN_W}x${WIN_H}+$WIN_X+$WIN_Y, not the whole ${SW}x$SH screen"
 fi
 # Whatever size the window got, all of the desktop must be visible in it, scaled to fit.
-expect "F11 full screen" fullscreen 2 fit_1600
+expect "F11 full screen" fullscreen 3 fit_1600
 key F11
 wait_geom "$WIN0_W" "$WIN0_H" 2
 if [ "${WIN_W}x${WIN_H}+$WIN_X+$WIN_Y" = "$WIN0" ]; then
@@ -288,25 +288,25 @@ if [ "${WIN_W}x${WIN_H}+$WIN_X+$WIN_Y" = "$WIN0" ]; then
 else
     peers_fail "after F11 twice the window is ${WIN_W}x${WIN_H}+$WIN_X+$WIN_Y, was $WIN0"
 fi
-expect "after F11 twice" windowed 2 fit_1600
+expect "after F11 twice" windowed 5 fit_1600
 
 # ---- F8 menu: opens, Escape closes; "Show 1:1" and "Scale to fit" ----
 key F8
-expect "F8 opens the menu" menu 2 dialog_shown
+expect "F8 opens the menu" menu 5 dialog_shown
 key Escape
-expect "Escape closes the menu" menu-closed 2 no_dialog
-expect "after the menu" menu-closed-fit 2 fit_1600
+expect "Escape closes the menu" menu-closed 5 no_dialog
+expect "after the menu" menu-closed-fit 5 fit_1600
 # Buttons: Send Ctrl+Alt+Del (default, focused), Show 1:1, Disconnect, Close menu.
 key F8 Right Return
 FB_W=1600 FB_H=1000
 # y 30: below the top band where hovering shows the security badge over the desktop.
 DISPLAY=:$V xdotool mousemove --window "$wid" 0 30
-expect "menu 'Show 1:1', pointer at the left" one-left 2 pan 0 30
+expect "menu 'Show 1:1', pointer at the left" one-left 5 pan 0 30
 DISPLAY=:$V xdotool mousemove --window "$wid" $((WIN_W - 1)) $((WIN_H - 1))
-expect "menu 'Show 1:1', pointer bottom right" one-right 2 pan $((WIN_W - 1)) $((WIN_H - 1))
+expect "menu 'Show 1:1', pointer bottom right" one-right 5 pan $((WIN_W - 1)) $((WIN_H - 1))
 pointer_away
 key F8 Right Return
-expect "menu 'Scale to fit'" fit-again 2 fit_1600
+expect "menu 'Scale to fit'" fit-again 5 fit_1600
 
 # ---- the server resizes its desktop ----
 DISPLAY=:$R xrandr -s 1024x768 >"$W/xrandr.out" 2>&1 || peers_fail "xrandr -s 1024x768 failed on Xvnc"
@@ -316,11 +316,11 @@ fi
 if wait_geom 1024 768; then peers_ok "window resized to the 1024x768 desktop"; else
     peers_fail "window is ${WIN_W}x$WIN_H after the server went to 1024x768"
 fi
-expect "after xrandr" xrandr 2 exact 0 0 1024 768 0 0
+expect "after xrandr" xrandr 5 exact 0 0 1024 768 0 0
 
 # ---- the server goes away; a new one on the same display; Reconnect ----
 peers_stop_named "Xvnc :$R"
-KEEP=1 expect "'Connection lost' dialog" lost 3 dialog_shown
+KEEP=1 expect "'Connection lost' dialog" lost 5 dialog_shown
 if grep -q "closed the connection" "$log"; then peers_ok "loss reason logged"; else
     peers_fail "no loss reason in the log"
 fi
@@ -335,7 +335,7 @@ if wait_log "connected to" 2 10; then peers_ok "clicking Reconnect connects agai
     peers_fail "not connected again after clicking Reconnect at $((bx + bw / 2)),$((by + bh / 2))"
 fi
 pointer_away
-expect "after Reconnect" reconnected 7 fit_1600
+expect "after Reconnect" reconnected 8 fit_1600
 quit_from_menu "fit viewer"
 
 # ---- --scale 100: 1:1, pan follows the pointer; a small desktop is centred ----
@@ -347,7 +347,7 @@ FB_W=1600 FB_H=1000
 for p in "0 30" "$((WIN_W - 1)) $((WIN_H - 1))" "$((WIN_W / 3)) $((WIN_H * 2 / 3))"; do
     read -r x y <<<"$p"
     DISPLAY=:$CV xdotool mousemove --window "$wid" "$x" "$y"
-    expect "--scale 100, pointer at $x,$y" "s100-$x" 3 pan "$x" "$y"
+    expect "--scale 100, pointer at $x,$y" "s100-$x" 5 pan "$x" "$y"
 done
 # A desktop smaller than the window: centred, exact, dark around it.
 DISPLAY=:$R2 xrandr -s 800x600 >>"$W/xrandr.out" 2>&1
@@ -356,7 +356,7 @@ sleep 0.3
 DISPLAY=:$CV xdotool windowmove "$wid" 0 0 windowsize "$wid" 1100 900
 pointer_away
 if wait_geom 1100 900; then
-    KEEP=1 expect "--scale 100, 800x600 desktop in a 1100x900 window" s100-small 2 exact 0 0 800 600 150 150
+    KEEP=1 expect "--scale 100, 800x600 desktop in a 1100x900 window" s100-small 5 exact 0 0 800 600 150 150
     c1=$(peers_pixel "$W/s100-small.png" $((WIN_X + 75)) $((WIN_Y + 450)))
     c2=$(peers_pixel "$W/s100-small.png" $((WIN_X + 550)) $((WIN_Y + 825)))
     if dark "$c1" && dark "$c2"; then peers_ok "dark margins around the small desktop"; else
