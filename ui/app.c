@@ -4,6 +4,7 @@
 #include "app_int.h"
 
 #include "log.h"
+#include "fullscreen.h"
 #include "overlay.h"
 
 #include <SDL_ttf.h>
@@ -77,10 +78,8 @@ void app_fit_window(struct app *a, int fb_w, int fb_h)
 static void toggle_fullscreen(struct app *a)
 {
     a->fullscreen = !a->fullscreen;
-    SDL_SetWindowFullscreen(a->win, a->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
-    /* In full screen, system shortcuts (Alt+Tab) go to the remote desktop, as in TigerVNC. */
-    SDL_SetWindowKeyboardGrab(a->win, a->fullscreen ? SDL_TRUE : SDL_FALSE);
-    if (!a->fullscreen && a->view.tex)
+    fullscreen_set(&a->fs, a->win, a->fullscreen);
+    if (!a->fullscreen && a->view.tex && !a->fs.manual)
         app_fit_window(a, a->view.w, a->view.h);
     a->dirty = true;
 }
@@ -265,13 +264,13 @@ int app_run(const struct vv_options *o, const char *address_override)
     }
     a->ev_type = SDL_RegisterEvents(1);
     a->win = SDL_CreateWindow("vncview", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1024, 640,
-                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
-                                  (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
+                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!a->win) {
         fprintf(stderr, "vncview: cannot create a window: %s\n", SDL_GetError());
         goto out_ttf;
     }
-    a->fullscreen = o->fullscreen;
+    if (o->fullscreen)
+        toggle_fullscreen(a);
     a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_ACCELERATED);
     if (a->ren && gl_is_software()) {
         /* Mesa's llvmpipe "accelerates" on the CPU and costs ~5x the software renderer on the

@@ -8,6 +8,7 @@
 
 #include "dialog.h"
 #include "font.h"
+#include "fullscreen.h"
 #include "options.h"
 #include "session.h"
 #include "view.h"
@@ -47,6 +48,7 @@ struct app {
     enum view_scale scale;
     float pan_x, pan_y;
     bool fullscreen, dirty, quit, ever_connected;
+    struct fullscreen fs;
     int exit_code;
     uint8_t buttons;
     float wheel_x, wheel_y;

@@ -29,7 +29,7 @@ peers_start_xvnc "$R" -SecurityTypes X509Vnc -X509Cert "$W/cert.pem" -X509Key "$
 DISPLAY=:$R xsetroot -solid '#6a5acd'
 
 log="$W/vncview.log"
-peers_start "vncview" "$log" env DISPLAY=:$V "$VNCVIEW" --verbose "127.0.0.1:$R"
+peers_start "vncview" "$log" env DISPLAY=:$V LD_PRELOAD="$(peers_gl_preload "$VNCVIEW")" "$VNCVIEW" --verbose "127.0.0.1:$R"
 VPID=$PEERS_LAST_PID
 wid=$(peers_wait_window "$V" 'vncview' 10) || { peers_fail "no window"; peers_finish; }
 sleep 1.5

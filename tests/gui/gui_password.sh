@@ -17,7 +17,7 @@ DISPLAY=:$R xsetroot -solid '#6a5acd'
 
 unset VNC_PASSWORD
 log="$PEERS_WORKDIR/vncview.log"
-peers_start "vncview" "$log" env DISPLAY=:$V "$VNCVIEW" --verbose "127.0.0.1:$R"
+peers_start "vncview" "$log" env DISPLAY=:$V LD_PRELOAD="$(peers_gl_preload "$VNCVIEW")" "$VNCVIEW" --verbose "127.0.0.1:$R"
 VPID=$PEERS_LAST_PID
 wid=""
 for _ in $(seq 1 100); do

@@ -31,7 +31,7 @@ printf 'Host *\n    UserKnownHostsFile %s/known_hosts\n    IdentityFile %s/id_te
     >"$W/ssh.cfg"
 
 log="$W/vncview.log"
-peers_start "vncview" "$log" env DISPLAY=:$V "$VNCVIEW" --verbose "localhost:$R" \
+peers_start "vncview" "$log" env DISPLAY=:$V LD_PRELOAD="$(peers_gl_preload "$VNCVIEW")" "$VNCVIEW" --verbose "localhost:$R" \
     --ssh "root@127.0.0.1:$SSHPORT" --ssh-config "$W/ssh.cfg"
 VPID=$PEERS_LAST_PID
 wid=$(peers_wait_window "$V" 'vncview' 10) || { peers_fail "no window"; peers_finish; }

@@ -12,10 +12,10 @@ peers_require Xvnc Xvfb xdotool xrandr xwd import convert compare display || exi
 
 # Normalised RMSE allowed between the window and ImageMagick's own resize of the Xvnc capture.
 # The picture is large flat blocks: both scalers agree inside them and differ only in the
-# one- or two-pixel blend at each edge (GPU bilinear vs ImageMagick's filter), measured at
-# 0.006-0.01. The security badge alone over the picture measures 0.03; a misplaced, cropped or
-# unscaled picture puts whole blocks on the wrong colour and measures 0.3 and more (the
-# negative control below checks that on every run).
+# one- or two-pixel blend at each edge (the renderer's bilinear filter, SDL software or GL, vs
+# ImageMagick's), measured at 0.0055-0.0095. The security badge alone over the picture
+# measures 0.03; a misplaced, cropped or unscaled picture puts whole blocks on the wrong colour
+# and measures 0.3 and more (the negative control below checks that on every run).
 RMSE_MAX=0.02
 SW=1280 SH=1024 # the viewers' screens
 W=$PEERS_WORKDIR
@@ -145,8 +145,9 @@ no_dialog() {
 # expect LABEL SHOT SECONDS CHECK ARGS...: takes a screenshot SHOT.xwd of the viewer's screen
 # and runs CHECK SHOT ARGS...; the viewer redraws asynchronously (and shows its security badge
 # for 4 s after connecting), so a failed check is retried with a new screenshot until SECONDS
-# have passed (generous: a passing check returns at once). Records one result. The screenshot is kept as SHOT.png if KEEP=1 (or
-# GUI_KEEP_SHOTS=1 for all of them, to look at while changing the test).
+# have passed (generous: a passing check returns at once). Records one result. The screenshot
+# is kept as SHOT.png if KEEP=1 (or GUI_KEEP_SHOTS=1 for all of them, to look at while
+# changing the test).
 expect() {
     local label=$1 name=$2 secs=$3 end rc
     shift 3

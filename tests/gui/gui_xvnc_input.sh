@@ -23,7 +23,7 @@ peers_start "xterm in Xvnc" "$PEERS_WORKDIR/xterm.log" env DISPLAY=:$R xterm -ge
 sleep 1
 
 export VNC_PASSWORD=guitest
-peers_start "vncview" "$PEERS_WORKDIR/vncview.log" env DISPLAY=:$V "$VNCVIEW" --verbose "127.0.0.1:$R"
+peers_start "vncview" "$PEERS_WORKDIR/vncview.log" env DISPLAY=:$V LD_PRELOAD="$(peers_gl_preload "$VNCVIEW")" "$VNCVIEW" --verbose "127.0.0.1:$R"
 VPID=$PEERS_LAST_PID
 wid=""
 for _ in $(seq 1 100); do
