@@ -12,14 +12,14 @@ enum vv_command { CMD_CONNECT, CMD_SNAPSHOT, CMD_DEMO };
 
 struct vv_options {
     enum vv_command command;
-    const char *address;     /* positional */
-    const char *output;      /* snapshot -o */
-    const char *passwd_file; /* --passwd */
-    const char *encodings;   /* --encodings */
+    const char *address;                    /* positional */
+    const char *output;                     /* snapshot -o */
+    const char *passwd_file;                /* --passwd */
+    const char *encodings;                  /* --encodings */
     const char *ssh, *ssh_config, *ssh_key; /* --ssh/--via, --ssh-config, --ssh-key */
     const char *security, *user, *ca;       /* --security, --user, --ca */
     bool insecure;
-    int quality, compress;   /* -1 = default */
+    int quality, compress; /* -1 = default */
     int timeout_s;
     int scale; /* 0 = fit to window, 100 = 1:1 */
     bool fullscreen, view_only, verbose, debug, help, version;

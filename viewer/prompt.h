@@ -23,8 +23,8 @@ enum prompt_kind {
 
 struct prompt_field {
     char label[128];
-    bool secret;     /* drawn as dots, wiped after use */
-    char *value;     /* answer, malloc'd by the answerer; free with prompt_clear() */
+    bool secret; /* drawn as dots, wiped after use */
+    char *value; /* answer, malloc'd by the answerer; free with prompt_clear() */
     char initial[128];
 };
 
@@ -36,7 +36,7 @@ struct prompt {
     bool warning;       /* shown as a warning (changed keys, insecure connections) */
     int nfields;
     struct prompt_field fields[PROMPT_MAX_FIELDS];
-    int nchoices; /* 0 means OK/Cancel */
+    int nchoices;                            /* 0 means OK/Cancel */
     const char *choices[PROMPT_MAX_CHOICES]; /* string literals: prompts are copied */
     int default_choice, cancel_choice;
 };

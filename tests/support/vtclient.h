@@ -23,8 +23,8 @@ struct vtclient {
     int bells, cursors, password_requests;
     int cursor_w, cursor_h, cursor_hot_x, cursor_hot_y;
     uint32_t cursor_first_pixel;
-    char *clipboard;         /* last server clipboard, UTF-8 */
-    const char *answer;      /* password to give when asked (NULL = cancel) */
+    char *clipboard;    /* last server clipboard, UTF-8 */
+    const char *answer; /* password to give when asked (NULL = cancel) */
     const char *choose; /* label of the choice to pick in other questions (NULL = cancel) */
     int questions;      /* QUESTION events of any kind */
     int last_prompt_kind;
