@@ -13,6 +13,8 @@
 #include <pthread.h>
 #include <rfb/keysym.h>
 #include <rfb/rfb.h>
+
+#include "lvs_loopback.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,31 +220,6 @@ static void mark(void *ctx, struct demo_rect r)
     rfbMarkRectAsModified(ctx, r.x, r.y, r.x + r.w, r.y + r.h);
 }
 
-static void accept_viewer(struct demo_server *d)
-{
-    int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-    if (fd < 0)
-        return;
-    /* libvncserver select()s on its clients: an fd past FD_SETSIZE would overflow its sets. */
-    if (fd >= FD_SETSIZE) {
-        log_warn("demo server: too many open files, viewer dropped");
-        close(fd);
-        return;
-    }
-    /* Takes ownership of fd. Blocks ~100 ms: libvncserver first waits to see whether this is a
-     * WebSockets client. */
-    rfbNewClient(d->screen, fd);
-}
-
-static int ready_viewers(struct demo_server *d)
-{
-    int n = 0;
-    for (rfbClientPtr cl = d->screen->clientHead; cl; cl = cl->next)
-        if (cl->sock != RFB_INVALID_SOCKET && cl->state == RFB_NORMAL)
-            n++;
-    return n;
-}
-
 static void *demo_main(void *arg)
 {
     struct demo_server *d = arg;
@@ -269,7 +246,7 @@ static void *demo_main(void *arg)
         if (pfd[1].revents)
             plat_wake_drain(&d->wake);
         if (!d->stopping && (pfd[0].revents & POLLIN))
-            accept_viewer(d);
+            lvs_accept(d->screen, d->listen_fd);
         /* Input first, so the frame drawn below already shows it. */
         rfbProcessEvents(d->screen, 0);
         now = plat_now_ms();
@@ -280,7 +257,7 @@ static void *demo_main(void *arg)
                 frame = (now - t0) * DEMO_FPS / 1000;
             demo_scene_tick(d->scene, (double)(now - t0) / 1000.0, frame);
         }
-        demo_scene_clients(d->scene, ready_viewers(d));
+        demo_scene_clients(d->scene, lvs_ready_clients(d->screen));
         demo_scene_flush(d->scene, mark, d->screen);
         /* Sends what was just drawn to viewers waiting for an update. */
         rfbProcessEvents(d->screen, 0);
@@ -291,24 +268,6 @@ static void *demo_main(void *arg)
 
 /* ---- lifecycle ---- */
 
-static int listen_loopback(int *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-        int e = errno;
-        close(fd);
-        return -e;
-    }
-    *port = ntohs(a.sin_port);
-    return fd;
-}
-
 static bool init_screen(struct demo_server *d, int w, int h)
 {
     d->screen = rfbGetScreen(NULL, NULL, w, h, 8, 3, 4); /* R,G,B,X in memory */
@@ -318,16 +277,7 @@ static bool init_screen(struct demo_server *d, int w, int h)
     sc->frameBuffer = (char *)demo_scene_pixels(d->scene);
     sc->screenData = d;
     sc->desktopName = "vncview demo";
-    /* No listener of libvncserver's own (it would default to 5900 on every interface). */
-    sc->port = 0;
-    sc->ipv6port = 0;
-    sc->autoPort = FALSE;
-    sc->httpPort = -1;
-    sc->http6Port = -1;
-    sc->listenInterface = htonl(INADDR_LOOPBACK);
-    sc->alwaysShared = TRUE;
-    sc->deferUpdateTime = 0; /* our loop paces frames itself */
-    sc->deferPtrUpdateTime = 0;
+    lvs_configure_screen(sc); /* no listener of libvncserver's own: ours */
     sc->kbdAddEvent = on_key;
     sc->ptrAddEvent = on_pointer;
     sc->setXCutText = on_cut_text;
@@ -359,7 +309,7 @@ struct demo_server *demo_server_start(int width, int height, struct vv_error *er
         vv_error_set(err, VV_ERR_GENERIC, "demo server: cannot create a pipe: %s", strerror(-rc));
         goto fail;
     }
-    d->listen_fd = listen_loopback(&d->port);
+    d->listen_fd = lvs_listen_loopback(&d->port, 8);
     if (d->listen_fd < 0) {
         vv_error_set(err, VV_ERR_GENERIC,
                      "demo server: cannot listen on 127.0.0.1: %s (is the loopback interface up?)",

@@ -1,6 +1,7 @@
 /* Test server lifecycle: our own loopback listener, a server thread that hands accepted sockets to
  * libvncserver and runs its event processing, and the hooks that record client input. */
 #include "testsrv_priv.h"
+#include "lvs_loopback.h"
 #include "log.h"
 
 #include <errno.h>
@@ -121,31 +122,6 @@ static rfbBool screen_id0_hook(int seq, struct rfbExtDesktopScreen *eds, rfbClie
 
 /* ---- server thread ---- */
 
-static void accept_client(struct testsrv *s)
-{
-    int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-    if (fd < 0)
-        return;
-    /* libvncserver select()s on its clients: an fd past FD_SETSIZE would overflow its sets. */
-    if (fd >= FD_SETSIZE) {
-        lvs_err("fd %d too large for libvncserver, connection dropped\n", fd);
-        close(fd);
-        return;
-    }
-    /* Takes ownership of fd, also on failure. Blocks ~100 ms: libvncserver waits to see
-     * whether the client starts a WebSockets handshake before sending the RFB version. */
-    rfbNewClient(s->screen, fd);
-}
-
-static int count_ready_clients(struct testsrv *s)
-{
-    int n = 0;
-    for (rfbClientPtr cl = s->screen->clientHead; cl; cl = cl->next)
-        if (cl->sock != RFB_INVALID_SOCKET && cl->state == RFB_NORMAL)
-            n++;
-    return n;
-}
-
 static void *server_main(void *arg)
 {
     struct testsrv *s = arg;
@@ -171,11 +147,11 @@ static void *server_main(void *arg)
         if (pfd[1].revents)
             plat_wake_drain(&s->wake);
         if (!s->stopping && (pfd[0].revents & POLLIN))
-            accept_client(s);
+            lvs_accept(s->screen, s->listen_fd);
         /* Reads at most one message per ready client, sends pending updates, reaps closed
          * clients. */
         rfbProcessEvents(s->screen, 0);
-        int ready = count_ready_clients(s);
+        int ready = lvs_ready_clients(s->screen);
         pthread_mutex_unlock(&testsrv_lvs_lock);
 
         pthread_mutex_lock(&s->ev_lock);
@@ -194,24 +170,6 @@ void testsrv_kick(struct testsrv *s)
 }
 
 /* ---- lifecycle ---- */
-
-static int listen_loopback(int *port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 16) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-        int e = errno;
-        close(fd);
-        return -e;
-    }
-    *port = ntohs(a.sin_port);
-    return fd;
-}
 
 static bool init_events(struct testsrv *s)
 {
@@ -248,17 +206,7 @@ static bool init_screen(struct testsrv *s, const struct testsrv_opts *o)
     sc->frameBuffer = (char *)s->fb;
     sc->screenData = s;
     sc->desktopName = "vncview test server";
-    /* No listener of libvncserver's own: we accept and pass fds in (rfbNewClient). */
-    sc->port = 0;
-    sc->ipv6port = 0;
-    sc->autoPort = FALSE;
-    sc->httpPort = -1;
-    sc->http6Port = -1;
-    sc->listenInterface = htonl(INADDR_LOOPBACK);
-    sc->alwaysShared = TRUE;
-    /* Send updates as soon as they are processed; deferring would need timers in our loop. */
-    sc->deferUpdateTime = 0;
-    sc->deferPtrUpdateTime = 0;
+    lvs_configure_screen(sc); /* no listener of libvncserver's own: ours */
     sc->kbdAddEvent = on_key;
     sc->ptrAddEvent = on_pointer;
     sc->setXCutText = on_cut_text;
@@ -311,7 +259,7 @@ struct testsrv *testsrv_start(const struct testsrv_opts *o)
         fprintf(stderr, "testsrv: pipe: %s\n", strerror(-rc));
         goto fail;
     }
-    s->listen_fd = listen_loopback(&s->port);
+    s->listen_fd = lvs_listen_loopback(&s->port, 16);
     if (s->listen_fd < 0) {
         fprintf(stderr, "testsrv: cannot listen on 127.0.0.1: %s\n", strerror(-s->listen_fd));
         goto fail;
