@@ -131,8 +131,8 @@ ssize_t guard_push(struct guard *g, const uint8_t *in, size_t n, uint8_t *out, s
                    size_t *out_len, struct vv_error *err)
 {
     size_t used = 0, o = *out_len;
-    if (o > out_cap)
-        o = out_cap;
+    if (out_cap < o)
+        out_cap = o; /* a full buffer: no room */
     while (!g->failed) {
         size_t room = out_cap - o;
         if (g->emit_len) {
@@ -165,7 +165,7 @@ ssize_t guard_push(struct guard *g, const uint8_t *in, size_t n, uint8_t *out, s
             g->drop -= k;
             continue;
         }
-        if (g->have == 0 && g->phase == GP_HEXTILE) {
+        if (g->have == 0 && g->phase == GP_HEXTILE && used < n && room > 0) {
             /* A Hextile rectangle is thousands of small tiles: check them where they lie. */
             size_t r = guard_hextile_direct(g, in + used, min_size(n - used, room));
             if (r > 0) {
@@ -237,7 +237,7 @@ bool guard_scan(struct guard *g, uint8_t *buf, size_t n, struct guard_span *span
             pos += span->skip;
             break;
         }
-        if (g->have == 0 && g->phase == GP_HEXTILE) {
+        if (g->have == 0 && g->phase == GP_HEXTILE && pos < n) {
             size_t r = guard_hextile_direct(g, buf + pos, n - pos);
             pos += r;
             span->forward = pos;

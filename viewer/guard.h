@@ -1,6 +1,6 @@
 /* The stream guard: a bounds-checked, incremental parser of the RFB server-to-client stream that
  * checks every message before libvncclient sees it (libvncclient decodes whatever a rectangle
- * names and has unfixed memory-safety bugs: docs hostile-servers.md). It sits in the transport
+ * names and has unfixed memory-safety bugs: see hostile-servers.md). It sits in the transport
  * pump, passes the stream through (rewriting only ZRLE rectangle headers and over-long clipboard
  * and desktop-name lengths) and stops it at the first violation with a sentence naming it. */
 #ifndef VV_GUARD_H
@@ -33,8 +33,9 @@ struct guard_limits {
     uint32_t max_cut_text_hard; /* above this the server is flooding: fatal, default 64 MiB */
     int max_cursor;             /* cursor width and height, default 256 */
     uint32_t max_rects;         /* rectangles per update (LastRect included), default 65536 */
-    /* The pixels an update paints (rectangles, CopyRects, fills, RRE/CoRRE/Hextile
-     * subrectangles) are at most this many times the desktop's area: CPU amplification.
+    /* The pixels an update paints (every rectangle, CopyRects and fills included, plus RRE and
+     * CoRRE subrectangles) are at most this many times the desktop's area: CPU amplification.
+     * Hextile subrectangles are not counted (at most 128 pixels per byte, inside their tile).
      * Default 8. */
     uint64_t max_update_area_factor;
     uint32_t max_compressed; /* Zlib, ZRLE and Ultra bytes per rectangle, default 64 MiB */
@@ -105,9 +106,10 @@ struct guard_span {
  * own buffer: checks buf[0, n) in place, rewriting the few bytes it rewrites there. The caller
  * sends buf[0, span->forward), discards the next span->skip bytes and keeps the rest,
  * buf[forward + skip, n), at the front of its next call, followed by newer bytes (it may move
- * them; the guard holds at most a ~1.6 KB incomplete header there). False on a violation, err
- * set as for guard_push; span->forward is still the validated prefix. Use either guard_push or
- * guard_scan on a guard, not both. */
+ * them). With skip == 0 the rest is an incomplete header (at most ~1.6 KB): wait for more
+ * bytes. With skip > 0 the guard stopped after the skipped bytes: call again at once with the
+ * rest. False on a violation, err set as for guard_push; span->forward is still the validated
+ * prefix. Use either guard_push or guard_scan on a guard, not both. */
 bool guard_scan(struct guard *g, uint8_t *buf, size_t n, struct guard_span *span,
                 struct vv_error *err);
 /* The desktop size as the guard knows it (ServerInit, then NewFBSize); false before ServerInit. */

@@ -5,6 +5,8 @@
 
 #include "encodings.h"
 
+#include <string.h>
+
 enum {
     HEX_RAW = 1,
     HEX_BG = 2,
@@ -165,19 +167,34 @@ static inline void hextile_advance(struct guard *g)
 
 /* Nonzero if any of the n subrectangles at s (rec bytes apart) leaves a 16x16 tile: adding
  * the packed x,y and w-1,h-1 bytes must carry out of neither nibble (bit 8 of the sum, bit 4
- * of a ^ b ^ sum). Unrolled: this is the hot loop of a Hextile stream. */
+ * of a ^ b ^ sum). This is the hot loop of a Hextile stream (20 subrectangles per tile on a
+ * busy desktop), so four pairs are checked at once in 16-bit lanes of a 64-bit word; the
+ * check is symmetric in a and b, so byte order does not matter. */
 static inline unsigned outside16(const uint8_t *s, unsigned n, size_t rec)
 {
-    unsigned bad = 0, i = 0;
-#define VV_HEX_FIT(p)                                                                              \
-    ((unsigned)(p)[0] + (p)[1]) | (((unsigned)(p)[0] ^ (p)[1] ^ ((unsigned)(p)[0] + (p)[1])) << 4)
-    for (; i + 4 <= n; i += 4, s += 4 * rec)
-        bad |=
-            VV_HEX_FIT(s) | VV_HEX_FIT(s + rec) | VV_HEX_FIT(s + 2 * rec) | VV_HEX_FIT(s + 3 * rec);
-    for (; i < n; i++, s += rec)
-        bad |= VV_HEX_FIT(s);
-#undef VV_HEX_FIT
-    return bad & 0x100;
+    const uint64_t lanes = 0x00FF00FF00FF00FFull;
+    uint64_t bad = 0;
+    unsigned i = 0;
+    for (; i + 4 <= n; i += 4, s += 4 * rec) {
+        uint64_t v;
+        if (rec == 2) {
+            memcpy(&v, s, 8);
+        } else {
+            uint16_t p[4];
+            memcpy(&p[0], s, 2);
+            memcpy(&p[1], s + rec, 2);
+            memcpy(&p[2], s + 2 * rec, 2);
+            memcpy(&p[3], s + 3 * rec, 2);
+            v = (uint64_t)p[0] | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 32 | (uint64_t)p[3] << 48;
+        }
+        uint64_t a = v & lanes, b = (v >> 8) & lanes, sum = a + b;
+        bad |= sum | ((a ^ b ^ sum) << 4);
+    }
+    for (; i < n; i++, s += rec) {
+        unsigned sum = (unsigned)s[0] + s[1];
+        bad |= sum | (((unsigned)s[0] ^ s[1] ^ sum) << 4);
+    }
+    return (bad & 0x0100010001000100ull) != 0;
 }
 
 /* The sentence for a refused tile, out of the hot path. sub: the subencoding; subs: its n

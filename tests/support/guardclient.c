@@ -1,6 +1,6 @@
-/* Guarded test client: a relay thread (TCP to the test server <-> socketpair, the server's
- * stream through guard_push after the handshake) and a libvncclient thread on the socketpair. */
-#include "guardclient.h"
+/* Guarded test client: the libvncclient thread on the socketpair, start/stop and the waits;
+ * the relay thread is in guardclient_relay.c. */
+#include "guardclient_priv.h"
 
 #include "encodings.h"
 #include "plat.h"
@@ -23,34 +23,6 @@
 /* Exported by libvncclient; 0.9.14 leaks the handle otherwise. */
 extern int tjDestroy(void *handle);
 
-#define IN_CAP (256 * 1024)
-
-struct guardclient {
-    struct guardclient_opts o;
-    int32_t codes[ENC_MAX];
-    int ncodes;
-    rfbClient *cl;
-    int srv_fd, sv[2];
-    struct plat_wake stop_wake;
-    atomic_bool stop;
-    pthread_t relay_thread, client_thread;
-    bool relay_started, client_started;
-
-    pthread_mutex_t lock; /* everything below */
-    pthread_cond_t cond;
-    uint64_t updates;
-    bool ended;
-    struct guardclient_events ev;
-    bool guard_failed;
-    struct vv_error guard_err;
-    struct guard_stats stats;
-    uint8_t *rec[2]; /* guard input, output */
-    size_t rec_len[2], rec_cap[2];
-    bool rec_truncated;
-
-    pthread_mutex_t fb_lock; /* held while libvncclient handles a message */
-};
-
 static int guardclient_tag;
 
 static struct guardclient *owner(rfbClient *cl)
@@ -58,7 +30,7 @@ static struct guardclient *owner(rfbClient *cl)
     return rfbClientGetClientData(cl, &guardclient_tag);
 }
 
-static void notify(struct guardclient *c)
+void guardclient_notify(struct guardclient *c)
 {
     pthread_cond_broadcast(&c->cond);
     pthread_mutex_unlock(&c->lock);
@@ -83,7 +55,7 @@ static rfbBool skip_private_zrle(rfbClient *cl, rfbFramebufferUpdateRectHeader *
     struct guardclient *c = owner(cl);
     pthread_mutex_lock(&c->lock);
     c->ev.private_zrle++;
-    notify(c);
+    guardclient_notify(c);
     return TRUE;
 }
 
@@ -100,7 +72,7 @@ static void on_update(rfbClient *cl)
     c->updates++;
     c->ev.width = cl->width;
     c->ev.height = cl->height;
-    notify(c);
+    guardclient_notify(c);
 }
 
 static void on_cursor(rfbClient *cl, int xhot, int yhot, int w, int h, int bpp)
@@ -112,7 +84,7 @@ static void on_cursor(rfbClient *cl, int xhot, int yhot, int w, int h, int bpp)
     pthread_mutex_lock(&c->lock);
     c->ev.cursors++;
     c->ev.cursor_w = w, c->ev.cursor_h = h, c->ev.cursor_hot_x = xhot, c->ev.cursor_hot_y = yhot;
-    notify(c);
+    guardclient_notify(c);
 }
 
 static void on_cut_text(rfbClient *cl, const char *text, int len)
@@ -122,7 +94,7 @@ static void on_cut_text(rfbClient *cl, const char *text, int len)
     pthread_mutex_lock(&c->lock);
     c->ev.cut_texts++;
     c->ev.cut_len = (size_t)len;
-    notify(c);
+    guardclient_notify(c);
 }
 
 static void on_bell(rfbClient *cl)
@@ -130,7 +102,7 @@ static void on_bell(rfbClient *cl)
     struct guardclient *c = owner(cl);
     pthread_mutex_lock(&c->lock);
     c->ev.bells++;
-    notify(c);
+    guardclient_notify(c);
 }
 
 /* vncview's SetPixelFormat and SetEncodings (as session_rfb_send_formats sends them). */
@@ -188,199 +160,7 @@ static void *client_main(void *arg)
     }
     pthread_mutex_lock(&c->lock);
     c->ended = true;
-    notify(c);
-    return NULL;
-}
-
-static void record(struct guardclient *c, int which, const uint8_t *p, size_t n)
-{
-    size_t room = c->o.record_max - c->rec_len[which];
-    if (n > room) {
-        n = room;
-        c->rec_truncated = true;
-    }
-    if (n == 0)
-        return;
-    if (c->rec_len[which] + n > c->rec_cap[which]) {
-        size_t cap = c->rec_cap[which] ? c->rec_cap[which] : 65536;
-        while (cap < c->rec_len[which] + n)
-            cap *= 2;
-        uint8_t *r = realloc(c->rec[which], cap);
-        if (!r) {
-            c->rec_truncated = true;
-            return;
-        }
-        c->rec[which] = r;
-        c->rec_cap[which] = cap;
-    }
-    memcpy(c->rec[which] + c->rec_len[which], p, n);
-    c->rec_len[which] += n;
-}
-
-/* Push mode: in[in_off, in_len) waits for guard_push, out[out_off, out_len) for the client.
- * Scan mode: one buffer, out == in: in[out_off, out_len) is validated and waits for the client,
- * in[in_off, in_len) (in_off == out_len) waits for guard_scan; rec_mark: recorded up to here. */
-struct relay {
-    bool scan;
-    uint8_t *in, *out;
-    size_t in_off, in_len, out_off, out_len, out_cap, rec_mark;
-    size_t hs_seen, hs_total; /* server handshake bytes: version, security types, result */
-    uint8_t hs[32];
-    struct guard *g;
-};
-
-static bool relay_scan(struct guardclient *c, struct relay *r)
-{
-    while (r->hs_seen < r->hs_total && r->in_off < r->in_len) {
-        uint8_t b = r->in[r->in_off++];
-        if (r->hs_seen < sizeof r->hs)
-            r->hs[r->hs_seen] = b;
-        if (++r->hs_seen == 13)
-            r->hs_total = 13 + r->hs[12] + 4;
-        r->out_len = r->rec_mark = r->in_off;
-    }
-    if (r->hs_seen < r->hs_total)
-        return true;
-    for (;;) {
-        struct guard_span span;
-        struct vv_error err;
-        pthread_mutex_lock(&c->lock);
-        if (c->o.record_max)
-            record(c, 0, r->in + r->rec_mark, r->in_len - r->rec_mark);
-        r->rec_mark = r->in_len;
-        pthread_mutex_unlock(&c->lock);
-        bool ok = guard_scan(r->g, r->in + r->in_off, r->in_len - r->in_off, &span, &err);
-        pthread_mutex_lock(&c->lock);
-        if (c->o.record_max)
-            record(c, 1, r->in + r->in_off, span.forward);
-        guard_get_stats(r->g, &c->stats);
-        if (!ok) {
-            c->guard_failed = true;
-            c->guard_err = err;
-        }
-        notify(c);
-        r->in_off += span.forward;
-        r->out_len = r->in_off;
-        if (!ok || span.skip == 0)
-            return ok;
-        size_t from = r->in_off + span.skip;
-        memmove(r->in + r->in_off, r->in + from, r->in_len - from);
-        r->in_len -= span.skip;
-        r->rec_mark -= span.skip;
-    }
-}
-
-/* Handshake bytes go to the client untouched; the rest through the guard. */
-static bool relay_process(struct guardclient *c, struct relay *r)
-{
-    while (r->hs_seen < r->hs_total && r->in_off < r->in_len && r->out_len < r->out_cap) {
-        uint8_t b = r->in[r->in_off++];
-        if (r->hs_seen < sizeof r->hs)
-            r->hs[r->hs_seen] = b;
-        if (++r->hs_seen == 13) /* version (12) + count of security types */
-            r->hs_total = 13 + r->hs[12] + 4;
-        r->out[r->out_len++] = b;
-    }
-    if (r->hs_seen < r->hs_total)
-        return true;
-    for (;;) {
-        size_t ol = r->out_len;
-        struct vv_error err;
-        ssize_t n = guard_push(r->g, r->in + r->in_off, r->in_len - r->in_off, r->out, r->out_cap,
-                               &ol, &err);
-        pthread_mutex_lock(&c->lock);
-        if (c->o.record_max) {
-            record(c, 0, r->in + r->in_off, n > 0 ? (size_t)n : 0);
-            record(c, 1, r->out + r->out_len, ol - r->out_len);
-        }
-        guard_get_stats(r->g, &c->stats);
-        if (n < 0) {
-            c->guard_failed = true;
-            c->guard_err = err;
-        }
-        notify(c);
-        bool progress = n > 0 || ol > r->out_len;
-        r->out_len = ol;
-        if (n < 0)
-            return false;
-        r->in_off += (size_t)n;
-        if (!progress)
-            return true;
-    }
-}
-
-static void *relay_main(void *arg)
-{
-    struct guardclient *c = arg;
-    struct relay r = {.scan = c->o.scan,
-                      .in = malloc(IN_CAP),
-                      .out_cap = c->o.out_cap ? c->o.out_cap : 512 * 1024,
-                      .hs_total = 13};
-    r.out = r.scan ? r.in : malloc(r.out_cap);
-    r.g = guard_new(c->codes, c->ncodes, NULL);
-    bool failed = !r.in || !r.out || !r.g, server_eof = false;
-    uint8_t c2s[4096];
-    while (!failed && !c->stop) {
-        if (r.scan && r.out_off > 0 && (r.out_off == r.out_len || r.in_len == IN_CAP)) {
-            size_t d = r.out_off; /* everything before out_off was sent */
-            memmove(r.in, r.in + d, r.in_len - d);
-            r.in_len -= d, r.in_off -= d, r.out_len -= d, r.rec_mark -= d, r.out_off = 0;
-        }
-        if (!r.scan && r.out_off == r.out_len)
-            r.out_off = r.out_len = 0;
-        if (!r.scan && r.out_off > r.out_cap / 2) {
-            memmove(r.out, r.out + r.out_off, r.out_len - r.out_off);
-            r.out_len -= r.out_off;
-            r.out_off = 0;
-        }
-        failed = r.scan ? !relay_scan(c, &r) : !relay_process(c, &r);
-        if (!r.scan && r.in_off == r.in_len)
-            r.in_off = r.in_len = 0;
-        bool can_read = !server_eof && r.in_len < IN_CAP;
-        struct pollfd pf[3] = {
-            {c->srv_fd, (short)(can_read ? POLLIN : 0), 0},
-            {c->sv[0], (short)(POLLIN | (r.out_len > r.out_off ? POLLOUT : 0)), 0},
-            {c->stop_wake.rfd, POLLIN, 0},
-        };
-        if (poll(pf, 3, -1) < 0 && errno != EINTR)
-            break;
-        if (pf[2].revents & POLLIN)
-            break;
-        if (can_read && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-            ssize_t n = recv(c->srv_fd, r.in + r.in_len, IN_CAP - r.in_len, 0);
-            if (n > 0)
-                r.in_len += (size_t)n;
-            else if (n == 0 || errno != EINTR)
-                server_eof = true;
-        }
-        if (pf[1].revents & POLLOUT) {
-            ssize_t n = send(c->sv[0], r.out + r.out_off, r.out_len - r.out_off, MSG_NOSIGNAL);
-            if (n > 0)
-                r.out_off += (size_t)n;
-        }
-        if (pf[1].revents & (POLLIN | POLLHUP)) {
-            ssize_t n = recv(c->sv[0], c2s, sizeof c2s, 0);
-            if (n <= 0 || send(c->srv_fd, c2s, (size_t)n, MSG_NOSIGNAL) != n)
-                break;
-        }
-        if (server_eof && r.in_off == r.in_len && r.out_off == r.out_len)
-            break;
-    }
-    /* What the guard validated before a refusal still reaches the client. */
-    while (failed && r.out_off < r.out_len && !c->stop) {
-        struct pollfd pf = {c->sv[0], POLLOUT, 0};
-        if (poll(&pf, 1, 1000) <= 0)
-            break;
-        ssize_t n = send(c->sv[0], r.out + r.out_off, r.out_len - r.out_off, MSG_NOSIGNAL);
-        if (n <= 0)
-            break;
-        r.out_off += (size_t)n;
-    }
-    shutdown(c->sv[0], SHUT_RDWR); /* libvncclient's next read fails */
-    guard_free(r.g);
-    if (r.out != r.in)
-        free(r.out);
-    free(r.in);
+    guardclient_notify(c);
     return NULL;
 }
 
@@ -442,7 +222,7 @@ struct guardclient *guardclient_start(const struct guardclient_opts *o)
     cl->sock = c->sv[1];
     c->sv[1] = -1; /* rfbClientCleanup closes it */
     cl->listenSpecified = TRUE;
-    c->relay_started = pthread_create(&c->relay_thread, NULL, relay_main, c) == 0;
+    c->relay_started = pthread_create(&c->relay_thread, NULL, guardclient_relay_main, c) == 0;
     c->client_started =
         c->relay_started && pthread_create(&c->client_thread, NULL, client_main, c) == 0;
     if (!c->client_started) {

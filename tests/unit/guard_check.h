@@ -12,14 +12,14 @@
 static int32_t gc_enc[ENC_MAX];
 static int gc_nenc;
 
-static void gc_init(bool jpeg)
+static inline void gc_init(bool jpeg)
 {
     gc_nenc = gs_all_encodings(gc_enc, ENC_MAX, jpeg);
 }
 
 /* want: the expected output, NULL = the input itself. */
-static void gc_expect_ok(const struct gstream *s, const struct guard_limits *l,
-                         const struct gstream *want, int line)
+static inline void gc_expect_ok(const struct gstream *s, const struct guard_limits *l,
+                                const struct gstream *want, int line)
 {
     struct gresult r;
     char why[1024];
@@ -33,8 +33,8 @@ static void gc_expect_ok(const struct gstream *s, const struct guard_limits *l,
 }
 
 /* Refused with a message containing text; what was forwarded is a prefix of the input. */
-static void gc_expect_fail(const struct gstream *s, const struct guard_limits *l, const char *text,
-                           int line)
+static inline void gc_expect_fail(const struct gstream *s, const struct guard_limits *l,
+                                  const char *text, int line)
 {
     struct gresult r;
     char why[1024];
@@ -55,7 +55,7 @@ static void gc_expect_fail(const struct gstream *s, const struct guard_limits *l
 #define EXPECT_FAIL_LIM(s, l, text) gc_expect_fail((s), (l), (text), __LINE__)
 
 /* A 64x48 desktop called "test" with n rectangles announced. */
-static void gc_start(struct gstream *s, unsigned nrects)
+static inline void gc_start(struct gstream *s, unsigned nrects)
 {
     gs_free(s);
     gs_serverinit(s, 64, 48, "test");

@@ -197,6 +197,41 @@ static void test_hextile(void)
     gs_free(&s);
 }
 
+/* Every (x,y, w-1,h-1) byte pair, in each of the four lanes of the checker's 64-bit word and
+ * in its scalar tail, coloured and plain: refused exactly when it leaves the 16x16 tile. */
+static void test_hextile_subrect_pairs(void)
+{
+    struct gstream s = {0};
+    int wrong = 0;
+    for (unsigned pair = 0; pair < 65536; pair++) {
+        unsigned a = pair >> 8, b = pair & 255, slot = pair % 5, coloured = pair / 5 % 2;
+        bool fits = (a >> 4) + (b >> 4) + 1 <= 16 && (a & 15) + (b & 15) + 1 <= 16;
+        gc_start(&s, 1);
+        gs_rect(&s, 0, 0, 16, 16, ENC_HEXTILE);
+        gs_u8(&s, coloured ? 0x1A : 0x0E); /* background (+ foreground), subrects */
+        gs_u32(&s, 0);
+        if (!coloured)
+            gs_u32(&s, 0x00FFFFFF);
+        gs_u8(&s, 5);
+        for (unsigned i = 0; i < 5; i++) {
+            if (coloured)
+                gs_u32(&s, 0x00102030);
+            gs_u8(&s, i == slot ? a : 0x00);
+            gs_u8(&s, i == slot ? b : 0xFF);
+        }
+        struct gresult r;
+        gs_run(gc_enc, gc_nenc, NULL, s.data, s.len, GS_WHOLE, 0, &r);
+        if (r.ok != fits || (!fits && !strstr(r.err.message, "outside its 16x16 tile 1"))) {
+            if (wrong++ < 5)
+                fprintf(stderr, "pair %02x %02x slot %u coloured %u: %s\n", a, b, slot, coloured,
+                        r.ok ? "accepted" : r.err.message);
+        }
+        gresult_free(&r);
+    }
+    CHECK_EQ_INT(wrong, 0);
+    gs_free(&s);
+}
+
 static void test_length_prefixed(void)
 {
     struct gstream s = {0}, want = {0};
@@ -378,6 +413,7 @@ int main(void)
     test_rre();
     test_corre();
     test_hextile();
+    test_hextile_subrect_pairs();
     test_length_prefixed();
     test_tight_ok();
     test_tight_refused();
