@@ -52,27 +52,6 @@ __attribute__((weak)) const char *__lsan_default_suppressions(void)
     return "leak:rfbGetClientIterator\n";
 }
 
-static void lvs_log(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    log_debug("demo server: %s", buf);
-}
-
-/* libvncserver's "errors" are mostly viewers going away; not worth a warning. */
-static void lvs_err(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    log_info("demo server: %s", buf);
-}
-
 static int clamp_dim(int v)
 {
     return v < DEMO_MIN_DIM ? DEMO_MIN_DIM : v > DEMO_MAX_DIM ? DEMO_MAX_DIM : v;
@@ -301,8 +280,7 @@ struct demo_server *demo_server_start(int width, int height, struct vv_error *er
     d->listen_fd = -1;
     d->wake.rfd = d->wake.wfd = -1;
     plat_ignore_sigpipe();
-    rfbLog = lvs_log;
-    rfbErr = lvs_err;
+    lvs_route_logs("demo server", LOG_INFO);
 
     int rc = plat_wake_open(&d->wake);
     if (rc < 0) {

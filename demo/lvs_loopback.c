@@ -4,6 +4,8 @@
 #include "log.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <sys/select.h>
@@ -63,4 +65,38 @@ int lvs_ready_clients(rfbScreenInfoPtr sc)
         if (cl->sock != RFB_INVALID_SOCKET && cl->state == RFB_NORMAL)
             n++;
     return n;
+}
+
+static const char *log_name = "VNC server";
+static enum log_level log_err_level = LOG_INFO;
+
+static void route(enum log_level level, const char *fmt, va_list ap)
+{
+    char buf[512];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    log_msg(level, "%s: %s", log_name, buf);
+}
+
+static void lvs_log(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    route(LOG_DEBUG, fmt, ap);
+    va_end(ap);
+}
+
+static void lvs_err(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    route(log_err_level, fmt, ap);
+    va_end(ap);
+}
+
+void lvs_route_logs(const char *name, enum log_level err_level)
+{
+    log_name = name;
+    log_err_level = err_level;
+    rfbLog = lvs_log;
+    rfbErr = lvs_err;
 }

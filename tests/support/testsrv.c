@@ -29,27 +29,6 @@ __attribute__((weak)) const char *__lsan_default_suppressions(void)
 
 #define MAX_POLL_CLIENTS 64
 
-/* libvncserver logs every connection to stderr; route it through our log (debug level). */
-static void lvs_log(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    log_debug("testsrv: %s", buf);
-}
-
-static void lvs_err(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    log_warn("testsrv: %s", buf);
-}
-
 /* ---- libvncserver hooks (server thread, under testsrv_lvs_lock) ---- */
 
 static void on_key(rfbBool down, rfbKeySym keysym, rfbClientPtr cl)
@@ -247,8 +226,7 @@ struct testsrv *testsrv_start(const struct testsrv_opts *o)
     s->wake.rfd = s->wake.wfd = -1;
     s->screen_id0 = o->screen_id0;
     plat_ignore_sigpipe();
-    rfbLog = lvs_log;
-    rfbErr = lvs_err;
+    lvs_route_logs("testsrv", LOG_WARN);
     if (!init_events(s)) {
         fprintf(stderr, "testsrv: cannot create a condition variable\n");
         free(s);
