@@ -117,19 +117,49 @@ static bool animating(struct app *a, Uint32 now)
            now < a->badge_until + 400 || now < a->toast_until + 400;
 }
 
-static void render(struct app *a)
+/* Paints the window's background only where the desktop does not cover it: with SDL's software
+ * renderer a full clear is a second pass over every pixel of every frame (tests/bench). */
+static void clear_around(SDL_Renderer *r, const SDL_Rect *d, int ow, int oh)
+{
+    int right = d->x + d->w, bottom = d->y + d->h;
+    SDL_Rect bars[4] = {
+        {0, 0, ow, d->y > 0 ? d->y : 0},
+        {0, bottom, ow, oh > bottom ? oh - bottom : 0},
+        {0, d->y, d->x > 0 ? d->x : 0, d->h},
+        {right, d->y, ow > right ? ow - right : 0, d->h},
+    };
+    SDL_Rect fill[4];
+    int n = 0;
+    for (int i = 0; i < 4; i++)
+        if (bars[i].w > 0 && bars[i].h > 0)
+            fill[n++] = bars[i];
+    if (n)
+        SDL_RenderFillRects(r, fill, n);
+}
+
+/* full: something besides the desktop changed (overlays, window, state): redraw everything. */
+static void render(struct app *a, bool full)
 {
     Uint32 now = SDL_GetTicks();
     int ow, oh;
     SDL_GetRendererOutputSize(a->ren, &ow, &oh);
+    a->frame_dirty = false;
+    if (!full && a->state == APP_RUNNING && a->view.tex && !a->dialog) {
+        struct view_layout l;
+        view_compute(a->view.w, a->view.h, ow, oh, a->scale, a->pan_x, a->pan_y, &l);
+        if (present_partial(&a->present, a->ren, a->view.tex, &l, ow, oh))
+            return;
+    }
+    bool overlays = a->state != APP_RUNNING || !a->view.tex || a->dialog;
     float sc = app_output_scale(a);
     int px = (int)(16 * sc + 0.5f);
     if (ui_font_pixel_size(a->font) != px) /* moved to a screen of another scale */
         ui_font_set_pixel_size(a->font, px);
+    SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_NONE);
     SDL_SetRenderDrawColor(a->ren, 24, 26, 31, 255);
-    SDL_RenderClear(a->ren);
     if (a->view.tex) {
         view_compute(a->view.w, a->view.h, ow, oh, a->scale, a->pan_x, a->pan_y, &a->layout);
+        clear_around(a->ren, &a->layout.dst, ow, oh);
         SDL_RenderCopy(a->ren, a->view.tex, &a->layout.src, &a->layout.dst);
         if (a->state == APP_ENDED) { /* a lost session stays visible, dimmed */
             SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
@@ -137,6 +167,7 @@ static void render(struct app *a)
             SDL_RenderFillRect(a->ren, NULL);
         }
     } else {
+        SDL_RenderClear(a->ren);
         const char *title = a->state == APP_ENDED ? "Not connected" : "Connecting";
         ui_overlay_status(a->ren, a->font, ow, oh, sc, title, a->status,
                           a->state == APP_CONNECTING ? (now ? now : 1) : 0);
@@ -148,15 +179,18 @@ static void render(struct app *a)
             alpha = 255;
         else if (now < a->badge_until + 400)
             alpha = 255 * (a->badge_until + 400 - now) / 400;
+        overlays |= alpha > 0;
         if (alpha)
             ui_overlay_badge(a->ren, a->font, ow, oh, sc, security_level(a->security), a->security,
                              (uint8_t)alpha);
     }
     if (now < a->toast_until + 400) {
+        overlays = true;
         Uint32 alpha = now < a->toast_until ? 255 : 255 * (a->toast_until + 400 - now) / 400;
         ui_overlay_toast(a->ren, a->font, ow, oh, sc, a->toast, (uint8_t)alpha);
     }
     if (now < a->bell_until) { /* visual bell: a bright frame around the desktop */
+        overlays = true;
         SDL_SetRenderDrawBlendMode(a->ren, SDL_BLENDMODE_BLEND);
         SDL_SetRenderDrawColor(a->ren, 255, 210, 80, 200);
         int t = (int)(6 * sc);
@@ -166,6 +200,7 @@ static void render(struct app *a)
     if (a->dialog)
         ui_dialog_render(a->dialog, a->ren, a->font, ow, oh, sc);
     SDL_RenderPresent(a->ren);
+    present_full_done(&a->present, &a->layout, ow, oh, overlays);
     a->dirty = false;
 }
 
@@ -294,6 +329,7 @@ int app_run(const struct vv_options *o, const char *address_override)
         fprintf(stderr, "vncview: %s\n", err.message);
         goto out_ren_only;
     }
+    present_init(&a->present, a->ren);
     SDL_RendererInfo info;
     if (SDL_GetRendererInfo(a->ren, &info) == 0)
         log_info("renderer: %s", info.name);
@@ -323,8 +359,8 @@ int app_run(const struct vv_options *o, const char *address_override)
         }
         /* One more frame after an animation ends, so no half-faded badge stays on screen. */
         bool anim = animating(a, SDL_GetTicks());
-        if (a->dirty || anim || was_animating)
-            render(a);
+        if (a->dirty || a->frame_dirty || anim || was_animating)
+            render(a, a->dirty || anim || was_animating);
         was_animating = anim;
     }
     rc = a->ever_connected ? 0 : (a->exit_code ? a->exit_code : VV_ERR_CANCELLED);

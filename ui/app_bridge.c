@@ -200,12 +200,14 @@ static void on_frame(struct app *a)
     bool resized = !a->view.tex || f.width != a->view.w || f.height != a->view.h;
     if (!view_upload(&a->view, a->ren, &f))
         log_error("cannot create a %dx%d texture: %s", f.width, f.height, SDL_GetError());
+    present_add_damage(&a->present, &f);
     session_frame_unlock(a->session, true);
     if (resized) {
         log_info("desktop is %dx%d", f.width, f.height);
         app_fit_window(a, f.width, f.height);
+        a->dirty = true;
     }
-    a->dirty = true;
+    a->frame_dirty = true;
 }
 
 void app_handle_session_event(struct app *a, const SDL_UserEvent *ue)

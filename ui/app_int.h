@@ -10,6 +10,7 @@
 #include "font.h"
 #include "fullscreen.h"
 #include "options.h"
+#include "present.h"
 #include "session.h"
 #include "view.h"
 
@@ -48,6 +49,8 @@ struct app {
     enum view_scale scale;
     float pan_x, pan_y;
     bool fullscreen, dirty, quit, ever_connected;
+    bool frame_dirty; /* only the desktop changed since the last draw (see present.h) */
+    struct present present;
     struct fullscreen fs;
     int exit_code;
     uint8_t buttons;
