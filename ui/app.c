@@ -150,6 +150,7 @@ static void render(struct app *a, bool full)
         if (present_partial(&a->present, a->ren, a->view.tex, &l, ow, oh))
             return;
     }
+    app_refresh_texture(a);
     bool overlays = a->state != APP_RUNNING || !a->view.tex || a->dialog;
     float sc = app_output_scale(a);
     int px = (int)(16 * sc + 0.5f);

@@ -142,7 +142,8 @@ void app_end_session(struct app *a)
     if (!a->session)
         return;
     app_release_keys(a);
-    a->generation++; /* whatever is still queued belongs to the old session */
+    app_refresh_texture(a); /* the last picture stays on screen, dimmed */
+    a->generation++;        /* whatever is still queued belongs to the old session */
     session_destroy(a->session);
     a->session = NULL;
 }
@@ -198,16 +199,40 @@ static void on_frame(struct app *a)
     if (!a->session || !session_frame_lock(a->session, &f))
         return;
     bool resized = !a->view.tex || f.width != a->view.w || f.height != a->view.h;
-    if (!view_upload(&a->view, a->ren, &f))
-        log_error("cannot create a %dx%d texture: %s", f.width, f.height, SDL_GetError());
-    present_add_damage(&a->present, &f);
+    bool direct = false;
+    if (!resized && a->state == APP_RUNNING && !a->dialog) {
+        int ow, oh;
+        struct view_layout l;
+        SDL_GetRendererOutputSize(a->ren, &ow, &oh);
+        view_compute(a->view.w, a->view.h, ow, oh, a->scale, a->pan_x, a->pan_y, &l);
+        direct = present_direct(&a->present, a->win, &f, &l, ow, oh);
+    }
+    if (!direct) {
+        struct session_frame up = f;
+        up.full |= a->present.tex_stale; /* it missed frames that went straight to the window */
+        if (!view_upload(&a->view, a->ren, &up))
+            log_error("cannot create a %dx%d texture: %s", f.width, f.height, SDL_GetError());
+        a->present.tex_stale = false;
+        present_add_damage(&a->present, &f);
+        a->frame_dirty = true;
+    }
     session_frame_unlock(a->session, true);
     if (resized) {
         log_info("desktop is %dx%d", f.width, f.height);
         app_fit_window(a, f.width, f.height);
         a->dirty = true;
     }
-    a->frame_dirty = true;
+}
+
+void app_refresh_texture(struct app *a)
+{
+    struct session_frame f;
+    if (!a->present.tex_stale || !a->session || !session_frame_lock(a->session, &f))
+        return;
+    f.full = true;
+    view_upload(&a->view, a->ren, &f);
+    session_frame_unlock(a->session, false); /* the damage stays for on_frame */
+    a->present.tex_stale = false;
 }
 
 void app_handle_session_event(struct app *a, const SDL_UserEvent *ue)

@@ -72,6 +72,8 @@ struct app {
 void app_bridge_event(void *ctx, const struct session_event *ev); /* session callback */
 void app_handle_session_event(struct app *a, const SDL_UserEvent *ue);
 bool app_start_session(struct app *a);
+/* Before a full redraw: uploads the whole frame if frames went straight to the window. */
+void app_refresh_texture(struct app *a);
 void app_end_session(struct app *a);
 
 /* app_input.c */

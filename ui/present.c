@@ -32,21 +32,68 @@ static bool same_layout(const struct view_layout *a, const struct view_layout *b
     return SDL_RectEquals(&a->src, &b->src) && SDL_RectEquals(&a->dst, &b->dst);
 }
 
-bool present_partial(struct present *p, SDL_Renderer *r, SDL_Texture *tex,
-                     const struct view_layout *now, int out_w, int out_h)
+static bool can_draw_damage(const struct present *p, const struct view_layout *now, int out_w,
+                            int out_h)
 {
     /* Scaled copies of sub-rectangles would not match a scaled copy of the whole (filtering
      * at the seams): partial redraws are for 1:1 only. */
-    if (!p->enabled || !p->retained || p->all || !tex || out_w != p->out_w || out_h != p->out_h ||
-        !same_layout(now, &p->drawn) || now->src.w != now->dst.w || now->src.h != now->dst.h)
+    return p->enabled && p->retained && !p->all && out_w == p->out_w && out_h == p->out_h &&
+           same_layout(now, &p->drawn) && now->src.w == now->dst.w && now->src.h == now->dst.h;
+}
+
+/* A framebuffer rectangle's visible part and where it goes in the window. */
+static bool map_rect(const struct vv_rect *r, const struct view_layout *l, SDL_Rect *src,
+                     SDL_Rect *dst)
+{
+    SDL_Rect d = {r->x, r->y, r->w, r->h};
+    if (!SDL_IntersectRect(&d, &l->src, src))
+        return false;
+    *dst = (SDL_Rect){src->x - l->src.x + l->dst.x, src->y - l->src.y + l->dst.y, src->w, src->h};
+    return true;
+}
+
+bool present_direct(struct present *p, SDL_Window *win, const struct session_frame *f,
+                    const struct view_layout *now, int out_w, int out_h)
+{
+    if (f->full || f->resized || p->ndamage || !can_draw_damage(p, now, out_w, out_h))
+        return false;
+    SDL_Surface *ws = SDL_GetWindowSurface(win);
+    if (!ws || ws->w != out_w || ws->h != out_h) /* HiDPI: output pixels are not window pixels */
+        return false;
+    SDL_Surface *fs = SDL_CreateRGBSurfaceWithFormatFrom((void *)f->pixels, f->width, f->height, 32,
+                                                         f->stride, SDL_PIXELFORMAT_XRGB8888);
+    if (!fs)
+        return false;
+    SDL_Rect shown[PRESENT_MAX_DAMAGE];
+    int n = 0;
+    bool ok = f->ndamage <= PRESENT_MAX_DAMAGE;
+    for (int i = 0; ok && i < f->ndamage; i++) {
+        SDL_Rect s, d;
+        if (!map_rect(&f->damage[i], now, &s, &d))
+            continue;
+        ok = SDL_BlitSurface(fs, &s, ws, &d) == 0;
+        shown[n++] = d;
+    }
+    SDL_FreeSurface(fs);
+    if (!ok) {
+        p->all = true; /* the window may be half drawn: the next render redraws it all */
+        return false;
+    }
+    if (n)
+        SDL_UpdateWindowSurfaceRects(win, shown, n);
+    p->tex_stale = true;
+    return true;
+}
+
+bool present_partial(struct present *p, SDL_Renderer *r, SDL_Texture *tex,
+                     const struct view_layout *now, int out_w, int out_h)
+{
+    if (!tex || p->tex_stale || !can_draw_damage(p, now, out_w, out_h))
         return false;
     for (int i = 0; i < p->ndamage; i++) {
-        SDL_Rect d = {p->damage[i].x, p->damage[i].y, p->damage[i].w, p->damage[i].h};
-        SDL_Rect s;
-        if (!SDL_IntersectRect(&d, &now->src, &s))
-            continue;
-        SDL_Rect o = {s.x - now->src.x + now->dst.x, s.y - now->src.y + now->dst.y, s.w, s.h};
-        SDL_RenderCopy(r, tex, &s, &o);
+        SDL_Rect s, d;
+        if (map_rect(&p->damage[i], now, &s, &d))
+            SDL_RenderCopy(r, tex, &s, &d);
     }
     SDL_RenderPresent(r);
     p->ndamage = 0;

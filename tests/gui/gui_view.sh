@@ -363,6 +363,10 @@ if wait_geom 1100 900; then
     if dark "$c1" && dark "$c2"; then peers_ok "dark margins around the small desktop"; else
         peers_fail "margins around the small desktop are #$c1 / #$c2, not dark"
     fi
+    # An update with nothing drawn over the desktop goes straight from the frame into the
+    # window (ui/present.c, SDL's software renderer): it must land exactly where it belongs.
+    peers_paint_blocks "$R2" "$W/blocks-small.png" || peers_fail "cannot repaint :$R2"
+    expect "--scale 100, an update after the first frame" s100-update 5 exact 0 0 800 600 150 150
 else
     peers_fail "xdotool windowsize 1100 900 gave ${WIN_W}x$WIN_H"
 fi
