@@ -12,8 +12,8 @@
 
 void guard_default_limits(struct guard_limits *l)
 {
-    l->max_width = 16384;
-    l->max_height = 16384;
+    l->max_width = GUARD_MAX_DESKTOP;
+    l->max_height = GUARD_MAX_DESKTOP;
     l->max_name = 4096;
     l->max_cut_text = (1u << 20) - 1;
     l->max_cut_text_hard = 64u << 20;
@@ -23,15 +23,33 @@ void guard_default_limits(struct guard_limits *l)
     l->max_compressed = 64u << 20;
 }
 
+/* The caller's limits, its zero fields replaced by the defaults. */
+static void merge_limits(struct guard_limits *out, const struct guard_limits *l)
+{
+    guard_default_limits(out);
+    if (!l)
+        return;
+#define TAKE(field)                                                                                \
+    if (l->field)                                                                                  \
+    out->field = l->field
+    TAKE(max_width);
+    TAKE(max_height);
+    TAKE(max_name);
+    TAKE(max_cut_text);
+    TAKE(max_cut_text_hard);
+    TAKE(max_cursor);
+    TAKE(max_rects);
+    TAKE(max_update_area_factor);
+    TAKE(max_compressed);
+#undef TAKE
+}
+
 struct guard *guard_new(const int32_t *encodings, int n, const struct guard_limits *l)
 {
     struct guard *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    if (l)
-        g->lim = *l;
-    else
-        guard_default_limits(&g->lim);
+    merge_limits(&g->lim, l);
     /* RFC 6143 7.5.2: servers may send Raw even if not asked (libvncserver does, when it is
      * smaller than what was asked). */
     g->pixel_offered = 1u << ENC_RAW;
@@ -93,12 +111,41 @@ uint16_t guard_be16(const uint8_t *p)
 {
     return (uint16_t)(p[0] << 8 | p[1]);
 }
+
+/* The command-line option that raises the limit a violation hit, if the user lowered it:
+ * judged from what the failing check (guard_msg.c) left in g. NULL for every other violation. */
+static const char *lowered_limit_option(const struct guard *g)
+{
+    const struct guard_limits *l = &g->lim;
+    if (l->max_width < GUARD_MAX_DESKTOP || l->max_height < GUARD_MAX_DESKTOP) {
+        uint32_t w = 0, h = 0;
+        if (g->phase == GP_SERVERINIT && g->have >= 4)
+            w = guard_be16(g->hdr), h = guard_be16(g->hdr + 2);
+        else if (g->phase == GP_RECT && g->enc == ENC_NEWFBSIZE)
+            w = g->rw, h = g->rh;
+        if (w > (uint32_t)l->max_width || h > (uint32_t)l->max_height)
+            return "--max-desktop, up to " GUARD_STR(GUARD_MAX_DESKTOP) "x" GUARD_STR(
+                GUARD_MAX_DESKTOP);
+    }
+    if (l->max_cursor < GUARD_MAX_CURSOR && g->phase == GP_RECT &&
+        (g->enc == ENC_RICHCURSOR || g->enc == ENC_XCURSOR) &&
+        (g->rw > (uint32_t)l->max_cursor || g->rh > (uint32_t)l->max_cursor))
+        return "--max-cursor, up to " GUARD_STR(GUARD_MAX_CURSOR);
+    return NULL;
+}
+
 bool guard_fail(struct guard *g, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vv_error_vset(&g->error, VV_ERR_PROTOCOL, fmt, ap);
     va_end(ap);
+    const char *option = lowered_limit_option(g);
+    if (option) {
+        size_t used = strlen(g->error.message);
+        snprintf(g->error.message + used, sizeof g->error.message - used,
+                 " (raise the limit with %s)", option);
+    }
     g->failed = true;
     return false;
 }

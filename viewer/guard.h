@@ -1,8 +1,9 @@
 /* The stream guard: a bounds-checked, incremental parser of the RFB server-to-client stream that
  * checks every message before libvncclient sees it (libvncclient decodes whatever a rectangle
  * names and has unfixed memory-safety bugs: see hostile-servers.md). It sits in the transport
- * pump, passes the stream through (rewriting only ZRLE rectangle headers and over-long clipboard
- * and desktop-name lengths) and stops it at the first violation with a sentence naming it. */
+ * pump, passes the stream through (rewriting only ZRLE, Zlib and Ultra rectangle headers and
+ * over-long clipboard and desktop-name lengths) and stops it at the first violation with a
+ * sentence naming it. */
 #ifndef VV_GUARD_H
 #define VV_GUARD_H
 
@@ -19,11 +20,25 @@
  * bytes of the connection's single zlib stream. A client extension registered with libvncclient
  * (rfbClientProtocolExtension.handleEncoding) decodes it. */
 #define GUARD_ENC_ZRLE_PRIVATE ((int32_t)0x56560010)
+/* Zlib and Ultra rectangles likewise, for our decoders (viewer/zlibdec.c, viewer/ultradec.c):
+ * libvncclient's paint their whole w*h buffer even when the data holds fewer pixels, showing
+ * the previous rectangle's pixels or uninitialised heap. The data that follows is unchanged
+ * (a u32 length, then Zlib's connection-wide zlib stream or Ultra's LZO1X block). */
+#define GUARD_ENC_ZLIB_PRIVATE ((int32_t)0x56560006)
+#define GUARD_ENC_ULTRA_PRIVATE ((int32_t)0x56560009)
 
 /* Desktop names above this are fatal (libvncclient's own ceiling); between max_name and this
  * they are truncated to max_name bytes. */
 #define GUARD_NAME_HARD (1u << 20)
 
+/* Ceilings of the limits a user may set (--max-desktop, --max-cursor): the largest desktop the
+ * session allocates (a GPU texture's size) and the largest cursor it converts. */
+#define GUARD_MAX_DESKTOP 16384
+#define GUARD_MAX_CURSOR 1024
+#define GUARD_STR_(x) #x
+#define GUARD_STR(x) GUARD_STR_(x)
+
+/* A zero field means "the default". */
 struct guard_limits {
     int max_width, max_height; /* desktop (ServerInit, NewFBSize), default 16384 each */
     uint32_t max_name;         /* desktop name bytes forwarded, default 4096 (longer: truncated) */
@@ -68,6 +83,7 @@ struct guard_stats {
     uint64_t tight_fill, tight_jpeg, tight_basic;
     uint64_t hextile_tiles;
     uint64_t zrle_rewritten; /* rectangle headers rewritten to GUARD_ENC_ZRLE_PRIVATE */
+    uint64_t zlib_rewritten, ultra_rewritten; /* ... to GUARD_ENC_ZLIB/ULTRA_PRIVATE */
 };
 
 struct guard;
@@ -77,8 +93,10 @@ void guard_default_limits(struct guard_limits *l);
 /* A guard for one connection. encodings: the exact SetEncodings list the session sent (copied;
  * codes the guard cannot frame, e.g. ExtDesktopSize, TRLE, ZYWRLE, UltraZip, PointerPos, are
  * treated as not offered). Raw is always accepted (RFC 6143 lets servers use it unasked).
- * l: NULL for the defaults. Tight JPEG is accepted only if the list holds a QualityLevel
- * pseudo-encoding (servers send JPEG only then). NULL if out of memory.
+ * l: NULL for the defaults (copied; its zero fields take their defaults); a violation of a
+ * desktop or cursor limit set below its ceiling names the option that raises it. Tight JPEG is
+ * accepted only if the list holds a QualityLevel pseudo-encoding (servers send JPEG only then).
+ * NULL if out of memory.
  * Free with guard_free. */
 struct guard *guard_new(const int32_t *encodings, int n, const struct guard_limits *l);
 void guard_free(struct guard *g);

@@ -40,9 +40,11 @@ bool guard_add_area(struct guard *g, uint64_t pixels)
 {
     g->area += pixels;
     if (g->area > g->area_limit)
+        /* "the server sent": the pump puts the server's address after "the server". */
         return guard_fail(g,
-                          "the server's update paints %llu pixels by rectangle %u, more than %llu "
-                          "times its %ux%u desktop (CPU amplification)",
+                          "the server sent more to paint than one update may (CPU amplification): "
+                          "the update paints %llu pixels by rectangle %u, more than %llu times "
+                          "its %ux%u desktop",
                           (unsigned long long)g->area, g->rect_no,
                           (unsigned long long)g->lim.max_update_area_factor, g->fb_w, g->fb_h);
     return true;

@@ -53,19 +53,27 @@ bool guard_rect_prefix(struct guard *g)
                               "the server announced %u bytes of compressed data for rectangle %u "
                               "(%s, %ux%u); the limit is %u",
                               len, g->rect_no, name, g->rw, g->rh, g->lim.max_compressed);
+        /* F1 for ZRLE, whole-buffer painting for Zlib and Ultra: libvncclient's decoders must
+         * never see them; ours take them under private numbers. */
+        uint32_t e;
         if (g->enc == ENC_ZRLE) {
-            /* F1: libvncclient's ZRLE decoder must never see it; ours takes it. */
-            uint32_t e = (uint32_t)GUARD_ENC_ZRLE_PRIVATE;
-            g->hdr[8] = (uint8_t)(e >> 24);
-            g->hdr[9] = (uint8_t)(e >> 16);
-            g->hdr[10] = (uint8_t)(e >> 8);
-            g->hdr[11] = (uint8_t)e;
-            g->patched = true;
+            e = (uint32_t)GUARD_ENC_ZRLE_PRIVATE;
             g->st.zrle_rewritten++;
             g->st.rects[GUARD_STAT_ZRLE]++;
+        } else if (g->enc == ENC_ZLIB) {
+            e = (uint32_t)GUARD_ENC_ZLIB_PRIVATE;
+            g->st.zlib_rewritten++;
+            g->st.rects[GUARD_STAT_ZLIB]++;
         } else {
-            g->st.rects[g->enc == ENC_ZLIB ? GUARD_STAT_ZLIB : GUARD_STAT_ULTRA]++;
+            e = (uint32_t)GUARD_ENC_ULTRA_PRIVATE;
+            g->st.ultra_rewritten++;
+            g->st.rects[GUARD_STAT_ULTRA]++;
         }
+        g->hdr[8] = (uint8_t)(e >> 24);
+        g->hdr[9] = (uint8_t)(e >> 16);
+        g->hdr[10] = (uint8_t)(e >> 8);
+        g->hdr[11] = (uint8_t)e;
+        g->patched = true;
         g->pass = len;
         guard_emit(g);
         guard_next_rect(g);

@@ -3,14 +3,19 @@
 #include "options.h"
 
 #include "addr.h"
+#include "guard.h"
 #include "vv_config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_kind { OPT_FLAG, OPT_STRING, OPT_INT };
+/* OPT_SIZE: bytes, with an optional K or M suffix (1024, 1048576); OPT_DIMS: WxH into a
+ * struct vv_dims, each side from min to max. */
+enum opt_kind { OPT_FLAG, OPT_STRING, OPT_INT, OPT_SIZE, OPT_DIMS };
 
 /* Which commands accept an option. */
 #define FOR_CONNECT (1u << CMD_CONNECT)
@@ -66,6 +71,15 @@ static const struct opt_def table[] = {
      "give up connecting after SECONDS (default 15)"},
     {"scale", 0, "PERCENT", OPT_INT, OFF(scale), 100, 100, FOR_CONNECT | FOR_DEMO,
      "100 shows the desktop 1:1 (default: scale to fit the window, aspect kept)"},
+    {"max-desktop", 0, "WxH", OPT_DIMS, OFF(max_desktop), 1, GUARD_MAX_DESKTOP, FOR_SESSIONS,
+     "end the session if the server's desktop is, or grows, wider than W or taller than H "
+     "pixels (default and most: 16384x16384)"},
+    {"max-clipboard", 0, "SIZE", OPT_SIZE, OFF(max_clipboard), 1, 1 << 20, FOR_SESSIONS,
+     "cut clipboard texts from the server after SIZE bytes; K and M suffixes (default: 1M less "
+     "one byte; at most 1M, libvncclient's ceiling)"},
+    {"max-cursor", 0, "PIXELS", OPT_INT, OFF(max_cursor), 1, GUARD_MAX_CURSOR, FOR_SESSIONS,
+     "end the session if the server's cursor shape is wider or taller than PIXELS (default "
+     "256, at most 1024)"},
     {"fullscreen", 0, NULL, OPT_FLAG, OFF(fullscreen), 0, 0, FOR_CONNECT | FOR_DEMO,
      "start in full screen (F11 toggles)"},
     {"view-only", 0, NULL, OPT_FLAG, OFF(view_only), 0, 0, FOR_CONNECT | FOR_DEMO,
@@ -98,12 +112,85 @@ static const struct opt_def *find_short(char c)
     return NULL;
 }
 
+/* "64K", "1M", "1500": bytes into *out; false if malformed or above LLONG_MAX / 1 MiB. */
+static bool parse_size(const char *v, long long *out)
+{
+    if (!isdigit((unsigned char)*v))
+        return false;
+    errno = 0;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (errno || n > LLONG_MAX / (1 << 20))
+        return false;
+    if (*end == 'k' || *end == 'K')
+        n *= 1024, end++;
+    else if (*end == 'm' || *end == 'M')
+        n *= 1 << 20, end++;
+    *out = n;
+    return *end == '\0';
+}
+
+/* "1M", "64K" or "1500", for messages. */
+static void size_text(long long n, char *buf, size_t size)
+{
+    if (n > 0 && n % (1 << 20) == 0)
+        snprintf(buf, size, "%lldM", n >> 20);
+    else if (n > 0 && n % 1024 == 0)
+        snprintf(buf, size, "%lldK", n >> 10);
+    else
+        snprintf(buf, size, "%lld", n);
+}
+
+/* "1920x1080" (x or X), each side from d->min to d->max. */
+static bool set_dims(const struct opt_def *d, const char *value, struct vv_dims *out,
+                     struct vv_error *err)
+{
+    char *end;
+    long w = 0, h = 0;
+    bool ok = isdigit((unsigned char)value[0]);
+    if (ok) {
+        w = strtol(value, &end, 10);
+        ok = (*end == 'x' || *end == 'X') && isdigit((unsigned char)end[1]);
+    }
+    if (ok) {
+        h = strtol(end + 1, &end, 10);
+        ok = *end == '\0' && w >= d->min && w <= d->max && h >= d->min && h <= d->max;
+    }
+    if (!ok) {
+        vv_error_set(err, VV_ERR_USAGE,
+                     "--%s: '%s' is not a size WIDTHxHEIGHT with each side from %d to %d "
+                     "(e.g. 3840x2160)",
+                     d->name, value, d->min, d->max);
+        return false;
+    }
+    out->w = (int)w;
+    out->h = (int)h;
+    return true;
+}
+
 static bool set_value(const struct opt_def *d, const char *value, struct vv_options *o,
                       struct vv_error *err)
 {
     char *base = (char *)o + d->offset;
     if (d->kind == OPT_STRING) {
         *(const char **)base = value;
+        return true;
+    }
+    if (d->kind == OPT_DIMS)
+        return set_dims(d, value, (struct vv_dims *)base, err);
+    if (d->kind == OPT_SIZE) {
+        long long n;
+        if (!parse_size(value, &n) || n < d->min || n > d->max) {
+            char lo[32], hi[32];
+            size_text(d->min, lo, sizeof lo);
+            size_text(d->max, hi, sizeof hi);
+            vv_error_set(err, VV_ERR_USAGE,
+                         "--%s: '%s' is not a size from %s to %s bytes (a K or M suffix "
+                         "counts 1024 or 1048576: 64K, 1M)",
+                         d->name, value, lo, hi);
+            return false;
+        }
+        *(int *)base = (int)n;
         return true;
     }
     char *end;

@@ -10,6 +10,10 @@
 
 enum vv_command { CMD_CONNECT, CMD_SNAPSHOT, CMD_DEMO };
 
+struct vv_dims {
+    int w, h;
+};
+
 struct vv_options {
     enum vv_command command;
     const char *address;                    /* positional */
@@ -22,6 +26,10 @@ struct vv_options {
     int quality, compress; /* -1 = default */
     int timeout_s;
     int scale; /* 0 = fit to window, 100 = 1:1 */
+    /* Stream guard limits (--max-desktop, --max-clipboard in bytes, --max-cursor); 0 = the
+     * guard's default. */
+    struct vv_dims max_desktop;
+    int max_clipboard, max_cursor;
     bool fullscreen, view_only, verbose, debug, help, version;
 };
 

@@ -19,7 +19,6 @@
 
 #define S2C_CAP (512 * 1024)
 #define C2S_CAP (64 * 1024)
-#define RAW_CAP (256 * 1024)
 #define MAX_PASSWORD_TRIES 5
 
 /* What libvncclient reads: version 3.8, one security type (None), SecurityResult OK. */
@@ -181,21 +180,41 @@ static bool over_budget(struct pump *p)
     return w->armed && used > (long long)(w->budget_s * 1e9);
 }
 
-/* Runs what the server sent through the guard into the buffer libvncclient reads. */
-static bool guard_stage(struct pump *p, struct buf *raw, struct buf *s2c)
+/* The server-to-client buffer, in place (the guard's zero-copy mode): d[off, val) is validated
+ * and waits for libvncclient, d[val, len) is a header the guard has not seen whole yet, new
+ * bytes from the server land at d[len, cap). */
+struct sbuf {
+    uint8_t *d;
+    size_t off, val, len, cap;
+};
+
+/* Checks what arrived; the guard removes in place what it truncates (over-long clipboard or
+ * desktop name). False on a violation (p->error says what the server did wrong). */
+static bool guard_stage(struct pump *p, struct sbuf *b)
 {
-    while ((raw->len > raw->off || guard_pending(p->guard)) && buf_room(s2c) > 0) {
-        size_t before = s2c->len;
-        ssize_t n = guard_push(p->guard, raw->data + raw->off, raw->len - raw->off, s2c->data,
-                               s2c->cap, &s2c->len, &p->error);
-        if (n < 0)
+    for (;;) {
+        struct guard_span span;
+        bool ok = guard_scan(p->guard, b->d + b->val, b->len - b->val, &span, &p->error);
+        b->val += span.forward;
+        if (!ok)
             return false;
-        raw->off += (size_t)n;
-        buf_compact(raw);
-        if (n == 0 && s2c->len == before)
-            break;
+        if (span.skip == 0)
+            return true;
+        size_t from = b->val + span.skip;
+        memmove(b->d + b->val, b->d + from, b->len - from);
+        b->len -= span.skip;
     }
-    return true;
+}
+
+/* Makes room for the server's next bytes once libvncclient has taken the front. */
+static void sbuf_compact(struct sbuf *b)
+{
+    if (b->off == 0 || (b->off < b->val && b->off <= b->cap / 2))
+        return;
+    memmove(b->d, b->d + b->off, b->len - b->off);
+    b->val -= b->off;
+    b->len -= b->off;
+    b->off = 0;
 }
 
 /* "the server sent ..." -> "the server 10.0.0.5 port 5901 sent ...". */
@@ -213,22 +232,23 @@ static void name_server(struct vv_error *e, const char *peer)
 static void relay(struct pump *p, struct transport *t)
 {
     int cfd = p->cfg.client_fd;
-    struct buf s2c = {malloc(S2C_CAP), 0, 0, S2C_CAP}, c2s = {malloc(C2S_CAP), 0, 0, C2S_CAP};
-    struct buf raw = {malloc(RAW_CAP), 0, 0, RAW_CAP};
+    struct sbuf s2c = {malloc(S2C_CAP), 0, 0, 0, S2C_CAP};
+    struct buf c2s = {malloc(C2S_CAP), 0, 0, C2S_CAP};
     size_t swallow = SWALLOW_LEN;
     bool server_eof = false;
-    if (!s2c.data || !c2s.data || !raw.data) {
+    if (!s2c.d || !c2s.data) {
         vv_error_set(&p->error, VV_ERR_GENERIC, "out of memory");
         goto done;
     }
-    memcpy(s2c.data, synthetic_greeting, SYNTHETIC_LEN);
-    s2c.len = SYNTHETIC_LEN;
+    memcpy(s2c.d, synthetic_greeting, SYNTHETIC_LEN);
+    s2c.val = s2c.len = SYNTHETIC_LEN;
     for (;;) {
-        bool can_read = !server_eof && buf_room(&raw) > 0;
+        sbuf_compact(&s2c);
+        bool can_read = !server_eof && s2c.len < s2c.cap;
         bool pending = can_read && t->ops->pending(t);
         struct pollfd pf[3] = {
             {t->fd, (short)((can_read ? POLLIN : 0) | (c2s.len > c2s.off ? POLLOUT : 0)), 0},
-            {cfd, (short)((buf_room(&c2s) ? POLLIN : 0) | (s2c.len > s2c.off ? POLLOUT : 0)), 0},
+            {cfd, (short)((buf_room(&c2s) ? POLLIN : 0) | (s2c.val > s2c.off ? POLLOUT : 0)), 0},
             {p->cancel.rfd, POLLIN, 0},
         };
         int r = poll(pf, 3, pending ? 0 : p->cfg.watchdog ? 200 : -1);
@@ -245,24 +265,22 @@ static void relay(struct pump *p, struct transport *t)
                          t->peer, p->cfg.watchdog->budget_s);
             goto done;
         }
-        if (pending || (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-            if (can_read) {
-                ssize_t n = t->ops->read(t, raw.data + raw.len, buf_room(&raw));
-                if (n > 0) {
-                    raw.len += (size_t)n;
-                    p->s2c_total += (unsigned long long)n;
-                } else if (n == 0) {
-                    server_eof = true;
-                } else if (n != -EAGAIN) {
-                    vv_error_set(&p->error, p->running ? VV_ERR_LOST : VV_ERR_CLOSED,
-                                 "connection to %s lost: %s", t->peer, strerror((int)-n));
+        if (can_read && (pending || (pf[0].revents & (POLLIN | POLLHUP | POLLERR)))) {
+            ssize_t n = t->ops->read(t, s2c.d + s2c.len, s2c.cap - s2c.len);
+            if (n > 0) {
+                s2c.len += (size_t)n;
+                p->s2c_total += (unsigned long long)n;
+                if (!guard_stage(p, &s2c)) {
+                    name_server(&p->error, t->peer); /* the guard says what went wrong */
                     goto done;
                 }
+            } else if (n == 0) {
+                server_eof = true;
+            } else if (n != -EAGAIN) {
+                vv_error_set(&p->error, p->running ? VV_ERR_LOST : VV_ERR_CLOSED,
+                             "connection to %s lost: %s", t->peer, strerror((int)-n));
+                goto done;
             }
-        }
-        if (!guard_stage(p, &raw, &s2c)) {
-            name_server(&p->error, t->peer); /* the guard's sentence says what it did wrong */
-            goto done;
         }
         if (c2s.len > c2s.off && (pf[0].revents & POLLOUT)) {
             ssize_t n = t->ops->write(t, c2s.data + c2s.off, c2s.len - c2s.off);
@@ -276,11 +294,11 @@ static void relay(struct pump *p, struct transport *t)
                 goto done;
             }
         }
-        if (s2c.len > s2c.off) {
-            ssize_t n = send(cfd, s2c.data + s2c.off, s2c.len - s2c.off, MSG_NOSIGNAL);
+        if (s2c.val > s2c.off) {
+            ssize_t n = send(cfd, s2c.d + s2c.off, s2c.val - s2c.off, MSG_NOSIGNAL);
             if (n > 0) {
                 s2c.off += (size_t)n;
-                buf_compact(&s2c);
+                sbuf_compact(&s2c);
             } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
                 goto done; /* the session side closed: it ended the session itself */
             }
@@ -298,7 +316,8 @@ static void relay(struct pump *p, struct transport *t)
                 }
             }
         }
-        if (server_eof && raw.off == raw.len && !guard_pending(p->guard) && s2c.off == s2c.len) {
+        /* Bytes held after the end are a message the server never finished: closed all the same. */
+        if (server_eof && s2c.off == s2c.val) {
             if (p->running)
                 vv_error_set(&p->error, VV_ERR_LOST, "the server %s closed the connection",
                              t->peer);
@@ -310,8 +329,7 @@ static void relay(struct pump *p, struct transport *t)
         }
     }
 done:
-    free(raw.data);
-    free(s2c.data);
+    free(s2c.d);
     free(c2s.data);
 }
 
@@ -350,7 +368,7 @@ struct pump *pump_start(const struct pump_config *cfg, struct vv_error *err)
     if (cfg->password && !(p->password = strdup(cfg->password)))
         goto fail;
     p->cfg.encodings = NULL; /* the guard keeps its own copy */
-    if (!(p->guard = guard_new(cfg->encodings, cfg->nenc, NULL)))
+    if (!(p->guard = guard_new(cfg->encodings, cfg->nenc, cfg->limits)))
         goto fail;
     if (plat_wake_open(&p->cancel) != 0)
         goto fail;

@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "error.h"
+#include "guard.h"
 #include "handshake.h"
 #include "ssh.h"
 
@@ -30,6 +31,8 @@ struct pump_config {
     const int32_t *encodings;       /* the SetEncodings list the session sends: the guard allows */
     int nenc;                       /* exactly these (copied) */
     struct pump_watchdog *watchdog; /* the session thread's decode CPU, or NULL */
+    /* The guard's limits; NULL = the defaults (copied). */
+    const struct guard_limits *limits;
 };
 
 /* CPU budget per server message on the session thread: libvncclient decodes synchronously, so

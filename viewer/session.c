@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,60 @@
 
 /* Clipboard text sent to the server is capped below libvncserver's and 0.9.14's 1 MiB limits. */
 #define MAX_CUT_TEXT (1024 * 1024 - 1)
+
+/* When libvncclient gives up on the server's data by itself (a decoder check, e.g. Debian's
+ * "Tight: too many scan lines"), the reason is only in its log. Its loggers are tapped so the
+ * session thread can quote the last line logged while it handled the failing message. */
+static _Thread_local char lib_line[256];    /* the line being logged, in pieces */
+static _Thread_local char lib_reason[256];  /* the last complete line of this message */
+static _Thread_local char fail_reason[256]; /* lib_reason when a message failed */
+static _Atomic(rfbClientLogProc) next_log, next_err;
+
+static void tap(rfbClientLogProc next, const char *fmt, va_list ap)
+{
+    char piece[256];
+    vsnprintf(piece, sizeof piece, fmt, ap);
+    size_t used = strlen(lib_line);
+    snprintf(lib_line + used, sizeof lib_line - used, "%s", piece);
+    size_t len = strlen(lib_line);
+    if (len > 0 && lib_line[len - 1] == '\n') {
+        while (len > 0 && (lib_line[len - 1] == '\n' || lib_line[len - 1] == '.'))
+            lib_line[--len] = '\0';
+        snprintf(lib_reason, sizeof lib_reason, "%s", lib_line);
+        lib_line[0] = '\0';
+    }
+    if (next)
+        next("%s", piece);
+}
+
+static void tap_log(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tap(next_log, fmt, ap);
+    va_end(ap);
+}
+
+static void tap_err(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tap(next_err, fmt, ap);
+    va_end(ap);
+}
+
+/* After log_route_libvncclient (which every session start repeats): our tap in front of it. */
+static void tap_install(void)
+{
+    if (rfbClientLog != tap_log) {
+        next_log = rfbClientLog;
+        rfbClientLog = tap_log;
+    }
+    if (rfbClientErr != tap_err) {
+        next_err = rfbClientErr;
+        rfbClientErr = tap_err;
+    }
+}
 
 void session_emit(struct session *s, const struct session_event *ev)
 {
@@ -248,9 +303,12 @@ static bool connect_and_init(struct session *s, int sock)
 /* One server message, watched by the pump's CPU watchdog. */
 static bool handle_message(struct session *s)
 {
+    lib_reason[0] = '\0';
     s->watchdog.start_ns = pump_cpu_ns(s->watchdog.clock);
     s->watchdog.armed = true;
     bool ok = HandleRFBServerMessage(s->cl) && s->proto_error.code == VV_OK;
+    if (!ok) /* cleaning up may log more: keep what was said about this message */
+        snprintf(fail_reason, sizeof fail_reason, "%s", lib_reason);
     s->watchdog.armed = false;
     return ok;
 }
@@ -308,6 +366,7 @@ static void *session_main(void *arg)
         .encodings = s->codes,
         .nenc = s->ncodes,
         .watchdog = &s->watchdog,
+        .limits = &s->cfg.limits,
     };
     struct pump *pump = pump_start(&pc, &final);
     if (s->cfg.password) { /* the pump has its own copy now */
@@ -354,6 +413,11 @@ static void *session_main(void *arg)
         final = s->proto_error; /* the real cause, even if the server hung up right after */
     else if (pump_err.code != VV_OK)
         final = pump_err;
+    else if (started && fail_reason[0])
+        vv_error_set(&final, VV_ERR_PROTOCOL,
+                     "the session with %s ended: the server sent data vncview could not decode "
+                     "(libvncclient: %s)",
+                     s->where, fail_reason);
     else if (started)
         vv_error_set(&final, VV_ERR_PROTOCOL,
                      "the session with %s ended: the server sent data vncview could not decode "
@@ -405,6 +469,7 @@ struct session *session_start(const struct session_config *cfg, struct vv_error 
     pthread_mutex_init(&s->frame_lock, NULL);
     plat_ignore_sigpipe();
     log_route_libvncclient();
+    tap_install();
     if (plat_wake_open(&s->wake) != 0 || pthread_create(&s->thread, NULL, session_main, s) != 0) {
         vv_error_set(err, VV_ERR_GENERIC, "cannot start the session thread");
         plat_wake_close(&s->wake);

@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "error.h"
+#include "guard.h"
 #include "handshake.h"
 #include "prompt.h"
 
@@ -77,6 +78,7 @@ struct session_config {
     const char *ssh;             /* --ssh [USER@]HOST[:PORT], or NULL */
     const char *ssh_config;      /* --ssh-config FILE, or NULL for ~/.ssh/config */
     const char *ssh_key;         /* --ssh-key FILE, or NULL */
+    struct guard_limits limits;  /* the stream guard's (--max-desktop...); zero fields: default */
     session_event_fn on_event;
     void *ctx;
 };

@@ -1,13 +1,17 @@
 /* The drawing callbacks libvncclient's decoders call, replaced by bounded ones (hostile-servers:
  * its CopyRectangleFromRectangle loops forever on a zero-width desktop and nothing checks
- * source rectangles), plus Tight JPEG through the system libjpeg and ZRLE through our decoder.
+ * source rectangles), plus Tight JPEG through the system libjpeg and ZRLE, Zlib and Ultra
+ * through our decoders.
  * Network thread only. */
 #include "session_int.h"
 
 #include "jpegdec.h"
 #include "log.h"
+#include "ultradec.h"
+#include "zlibdec.h"
 #include "zrle.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -25,12 +29,29 @@ static bool inside(struct session *s, int x, int y, int w, int h)
            y <= s->fb_h - h;
 }
 
+/* Decoders (zrle.c, jpegdec.c...) do not know the server: "the server sent ..." becomes "the
+ * server HOST port N sent ...", as the pump does for the guard's sentences. */
+static void name_server(struct vv_error *e, const char *where)
+{
+    const char *prefix = "the server ";
+    char msg[sizeof e->message];
+    if (strstr(e->message, where))
+        return;
+    if (strncmp(e->message, prefix, strlen(prefix)) == 0)
+        snprintf(msg, sizeof msg, "the server %s %s", where, e->message + strlen(prefix));
+    else
+        snprintf(msg, sizeof msg, "%s: %s", where, e->message);
+    snprintf(e->message, sizeof e->message, "%s", msg);
+}
+
 /* A void callback cannot fail: remember why and make the next read fail, so the session ends
  * right after this message with our message, not libvncclient's. */
 void session_fail(struct session *s, const struct vv_error *err)
 {
-    if (s->proto_error.code == VV_OK)
+    if (s->proto_error.code == VV_OK) {
         s->proto_error = *err;
+        name_server(&s->proto_error, s->where);
+    }
     if (s->cl)
         shutdown(s->cl->sock, SHUT_RDWR);
 }
@@ -112,9 +133,33 @@ static struct zrle *zrle_of(rfbClient *cl)
     return s ? s->zrle : NULL;
 }
 
-static void zrle_failed(rfbClient *cl, const struct vv_error *err)
+static void decoder_failed(rfbClient *cl, const struct vv_error *err)
 {
     session_fail(owner(cl), err);
+}
+
+static struct zlibdec *zlib_of(rfbClient *cl)
+{
+    struct session *s = owner(cl);
+    if (s && !s->zlib)
+        s->zlib = zlibdec_new();
+    return s ? s->zlib : NULL;
+}
+
+static struct ultradec *ultra_of(rfbClient *cl)
+{
+    struct session *s = owner(cl);
+    if (s && !s->ultra)
+        s->ultra = ultradec_new();
+    return s ? s->ultra : NULL;
+}
+
+void session_draw_free(struct session *s)
+{
+    zlibdec_free(s->zlib);
+    s->zlib = NULL;
+    ultradec_free(s->ultra);
+    s->ultra = NULL;
 }
 
 void session_draw_install(rfbClient *cl)
@@ -124,5 +169,7 @@ void session_draw_install(rfbClient *cl)
     cl->GotFillRect = fill_rect;
     cl->GotBitmap = bitmap;
     cl->GotJpeg = jpeg;
-    zrle_register_extension(zrle_of, zrle_failed);
+    zrle_register_extension(zrle_of, decoder_failed);
+    zlibdec_register_extension(zlib_of, decoder_failed);
+    ultradec_register_extension(ultra_of, decoder_failed);
 }

@@ -70,8 +70,13 @@ struct session {
     struct vv_rect pending[SESSION_MAX_DAMAGE];
     int npending;
     bool pending_full;
+    /* The next incremental request went out at this update's first rectangle (so the server
+     * encodes update N+1 while we decode N); libvncclient sends its own again at the end. */
+    bool requested_ahead;
     struct vv_error proto_error; /* set by our callbacks when the server misbehaves */
     struct zrle *zrle;           /* our ZRLE decoder's zlib stream */
+    struct zlibdec *zlib;        /* our Zlib decoder's zlib stream (session_draw.c) */
+    struct ultradec *ultra;      /* our Ultra decoder (session_draw.c) */
 };
 
 void session_emit(struct session *s, const struct session_event *ev);
@@ -83,6 +88,8 @@ bool session_rfb_send_formats(struct session *s);
 void session_rfb_free(struct session *s);
 /* session_draw.c: bounded drawing callbacks, JPEG and ZRLE decoders. */
 void session_draw_install(rfbClient *cl);
+/* session_draw.c: frees the Zlib and Ultra decoders (network thread, after the client). */
+void session_draw_free(struct session *s);
 /* Ends the session after the current message with err (first error wins). */
 void session_fail(struct session *s, const struct vv_error *err);
 /* Publishes the pending damage to the front buffer (network thread). */

@@ -70,12 +70,23 @@ static void add_damage(struct session *s, int x, int y, int w, int h)
 
 static void got_update(rfbClient *cl, int x, int y, int w, int h)
 {
-    add_damage(owner(cl), x, y, w, h);
+    struct session *s = owner(cl);
+    add_damage(s, x, y, w, h);
+    /* Request-ahead: ask for the next update as soon as this one starts arriving, as TigerVNC
+     * does, so that the server's encoding overlaps our decoding instead of waiting for it.
+     * Servers merge outstanding incremental requests, so at most two updates are in flight and
+     * a slow viewer is never flooded. This thread owns cl, so the write is safe here. */
+    if (!s->requested_ahead) {
+        s->requested_ahead = true;
+        SendIncrementalFramebufferUpdateRequest(cl);
+    }
 }
 
 static void finished_update(rfbClient *cl)
 {
-    session_publish(owner(cl));
+    struct session *s = owner(cl);
+    s->requested_ahead = false;
+    session_publish(s);
 }
 
 static void copy_rect(uint8_t *dst, const uint8_t *src, int stride, struct vv_rect r)
@@ -267,6 +278,7 @@ void session_rfb_free(struct session *s)
     }
     zrle_free(s->zrle);
     s->zrle = NULL;
+    session_draw_free(s);
     free(s->fb);
     s->fb = NULL;
 }

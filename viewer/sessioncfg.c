@@ -1,4 +1,4 @@
-/* Session configuration from options. */
+/* Session configuration from options (the stream guard's limits included). */
 #include "sessioncfg.h"
 
 #include "encodings.h"
@@ -30,6 +30,10 @@ bool sessioncfg_from_options(const struct vv_options *o, struct session_config *
     cfg->quality = o->quality >= 0 ? o->quality : 8;
     cfg->compress = o->compress >= 0 ? o->compress : 2;
     cfg->view_only = o->view_only;
+    cfg->limits.max_width = o->max_desktop.w;
+    cfg->limits.max_height = o->max_desktop.h;
+    cfg->limits.max_cut_text = (uint32_t)o->max_clipboard;
+    cfg->limits.max_cursor = o->max_cursor;
     cfg->shared = true;
     if (o->ssh && !ssh_spec_check(o->ssh, err))
         return false;

@@ -1,4 +1,5 @@
-/* Turns command-line options into a session configuration: address, password source, encodings. */
+/* Turns command-line options into a session configuration: address, password source, encodings,
+ * stream guard limits. */
 #ifndef VV_SESSIONCFG_H
 #define VV_SESSIONCFG_H
 

@@ -1,9 +1,10 @@
 /* The stream guard against real server streams: the in-process libvncserver serves every
  * encoding (with CopyRect, resizes, cursors, bell and clipboard) to libvncclient through a relay
  * that runs the stream through guard_push. The guard must accept every byte and forward it
- * untouched (ZRLE: only its encoding number rewritten), and the client's pixels must equal the
- * server's. 64x48 runs use guard_push, 301x203 runs guard_scan. VV_GUARD_CORPUS_OUT=DIR also writes
- * the 64x48 streams there as fuzz seeds. */
+ * untouched (ZRLE, Zlib and Ultra: only their encoding numbers rewritten), and the client's pixels
+ * (Zlib and Ultra through vncview's own decoders) must equal the server's. 64x48 runs use
+ * guard_push, 301x203 runs guard_scan. VV_GUARD_CORPUS_OUT=DIR also writes the 64x48 streams there
+ * as fuzz seeds. */
 #include "encodings.h"
 #include "guard.h"
 #include "guardclient.h"
@@ -100,12 +101,11 @@ static void check_recording(const struct scase *sc, int w, int h, const uint8_t 
     size_t differ = 0;
     for (size_t i = 0; i < in_len && i < out_len; i++)
         differ += in[i] != out[i];
-    if (sc->zrle)
-        CHECK_MSG(differ > 0 && differ <= 4 * st->zrle_rewritten,
-                  "%s %dx%d: %zu bytes differ for %llu rewrites", sc->name, w, h, differ,
-                  (unsigned long long)st->zrle_rewritten);
-    else
-        CHECK_MSG(differ == 0, "%s %dx%d: %zu bytes changed", sc->name, w, h, differ);
+    /* Only rewritten encoding numbers (ZRLE, Zlib, Ultra) differ, at most 4 bytes each. */
+    uint64_t rewrites = st->zrle_rewritten + st->zlib_rewritten + st->ultra_rewritten;
+    CHECK_MSG((differ == 0) == (rewrites == 0) && differ <= 4 * rewrites,
+              "%s %dx%d: %zu bytes differ for %llu rewrites", sc->name, w, h, differ,
+              (unsigned long long)rewrites);
     struct guard *g = guard_new(codes, ncodes, NULL);
     uint8_t *again = malloc(in_len + 1);
     size_t ol = 0;
@@ -207,6 +207,11 @@ static void run_case(const struct scase *sc, int w, int h, bool scan, const char
         CHECK_MSG(st.zrle_rewritten > 0 && (uint64_t)ev.private_zrle == st.zrle_rewritten,
                   "zrle: %llu rewritten, %d received", (unsigned long long)st.zrle_rewritten,
                   ev.private_zrle);
+    if (sc->kind == GUARD_STAT_ZLIB || sc->kind == GUARD_STAT_ULTRA)
+        CHECK_MSG(
+            st.zlib_rewritten + st.ultra_rewritten == st.rects[sc->kind] && st.rects[sc->kind] > 0,
+            "%s: %llu rectangles, %llu rewritten", sc->name, (unsigned long long)st.rects[sc->kind],
+            (unsigned long long)(st.zlib_rewritten + st.ultra_rewritten));
     if (sc->quality >= 0)
         CHECK_MSG(st.tight_jpeg > 0, "%s: no JPEG rectangles", sc->name);
 
@@ -220,7 +225,8 @@ static void run_case(const struct scase *sc, int w, int h, bool scan, const char
         write_seed(corpus_dir, sc->name, w, h, in, in_len);
     fprintf(stderr, "%-12s %4dx%-4d %s: %llu updates, %zu bytes, %llu tiles, %llu rewritten\n",
             sc->name, w, h, scan ? "scan" : "push", (unsigned long long)st.updates, in_len,
-            (unsigned long long)st.hextile_tiles, (unsigned long long)st.zrle_rewritten);
+            (unsigned long long)st.hextile_tiles,
+            (unsigned long long)(st.zrle_rewritten + st.zlib_rewritten + st.ultra_rewritten));
     guardclient_stop(gc);
     testsrv_stop(srv);
 }

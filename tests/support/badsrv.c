@@ -31,6 +31,7 @@ struct badsrv {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool released;
+    bool done; /* the script returned and the connection is closed */
 };
 
 static int listen_loopback(int *port)
@@ -80,18 +81,27 @@ static bool wait_fd(struct badsrv *srv, int fd, short events, int timeout_ms)
     }
 }
 
-static void *serve(void *arg)
+static void serve_one(struct badsrv *srv)
 {
-    struct badsrv *srv = arg;
     if (!wait_fd(srv, srv->listen_fd, POLLIN, 60000))
-        return NULL;
+        return;
     srv->conn_fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (srv->conn_fd < 0)
-        return NULL;
+        return;
     int one = 1; /* scripts send in small pieces: no Nagle delays between them */
     setsockopt(srv->conn_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     srv->script(srv, srv->arg);
     badsrv_close(srv);
+}
+
+static void *serve(void *arg)
+{
+    struct badsrv *srv = arg;
+    serve_one(srv);
+    pthread_mutex_lock(&srv->lock);
+    srv->done = true;
+    pthread_cond_broadcast(&srv->cond);
+    pthread_mutex_unlock(&srv->lock);
     return NULL;
 }
 
@@ -162,11 +172,11 @@ void badsrv_release(struct badsrv *srv)
     pthread_mutex_unlock(&srv->lock);
 }
 
-bool badsrv_wait_release(struct badsrv *srv, int timeout_ms)
+/* Waits (lock held) until *flag is set, stop, or timeout_ms passed. */
+static void wait_flag(struct badsrv *srv, const bool *flag, int timeout_ms)
 {
     uint64_t until = plat_now_ms() + (uint64_t)timeout_ms;
-    pthread_mutex_lock(&srv->lock);
-    while (!srv->released && !atomic_load(&srv->stopping)) {
+    while (!*flag && !atomic_load(&srv->stopping)) {
         uint64_t now = plat_now_ms();
         if (now >= until)
             break;
@@ -181,7 +191,22 @@ bool badsrv_wait_release(struct badsrv *srv, int timeout_ms)
         }
         pthread_cond_timedwait(&srv->cond, &srv->lock, &ts);
     }
+}
+
+bool badsrv_wait_release(struct badsrv *srv, int timeout_ms)
+{
+    pthread_mutex_lock(&srv->lock);
+    wait_flag(srv, &srv->released, timeout_ms);
     bool ok = srv->released && !atomic_load(&srv->stopping);
+    pthread_mutex_unlock(&srv->lock);
+    return ok;
+}
+
+bool badsrv_wait_done(struct badsrv *srv, int timeout_ms)
+{
+    pthread_mutex_lock(&srv->lock);
+    wait_flag(srv, &srv->done, timeout_ms);
+    bool ok = srv->done;
     pthread_mutex_unlock(&srv->lock);
     return ok;
 }
@@ -259,6 +284,29 @@ bool badsrv_hold(struct badsrv *srv, int timeout_ms)
     }
 }
 
+bool badsrv_drain(struct badsrv *srv)
+{
+    for (;;) {
+        if (srv->conn_fd < 0)
+            return false;
+        uint8_t sink[4096];
+        ssize_t r = recv(srv->conn_fd, sink, sizeof sink, 0);
+        if (r > 0)
+            continue;
+        return r < 0 && (errno == EAGAIN || errno == EINTR);
+    }
+}
+
+void badsrv_reset(struct badsrv *srv)
+{
+    if (srv->conn_fd < 0)
+        return;
+    struct linger lg = {.l_onoff = 1, .l_linger = 0}; /* close() then sends RST, not FIN */
+    setsockopt(srv->conn_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(srv->conn_fd);
+    srv->conn_fd = -1;
+}
+
 void badsrv_close(struct badsrv *srv)
 {
     if (srv->conn_fd < 0)
@@ -309,9 +357,8 @@ bool badsrv_vncauth(struct badsrv *srv, const char *password, bool *matches)
     return true;
 }
 
-bool badsrv_send_server_init(struct badsrv *srv, int w, int h, const char *name)
+bool badsrv_send_server_init_header(struct badsrv *srv, int w, int h, uint32_t name_len)
 {
-    size_t nlen = strlen(name);
     uint8_t si[24] = {
         (uint8_t)(w >> 8),
         (uint8_t)w,
@@ -333,12 +380,19 @@ bool badsrv_send_server_init(struct badsrv *srv, int w, int h, const char *name)
         0,
         0,
         0, /* shifts, padding */
-        (uint8_t)(nlen >> 24),
-        (uint8_t)(nlen >> 16),
-        (uint8_t)(nlen >> 8),
-        (uint8_t)nlen,
+        (uint8_t)(name_len >> 24),
+        (uint8_t)(name_len >> 16),
+        (uint8_t)(name_len >> 8),
+        (uint8_t)name_len,
     };
-    return badsrv_send(srv, si, sizeof si) && badsrv_send(srv, name, nlen);
+    return badsrv_send(srv, si, sizeof si);
+}
+
+bool badsrv_send_server_init(struct badsrv *srv, int w, int h, const char *name)
+{
+    size_t nlen = strlen(name);
+    return badsrv_send_server_init_header(srv, w, h, (uint32_t)nlen) &&
+           badsrv_send(srv, name, nlen);
 }
 
 static bool skip(struct badsrv *srv, size_t n, int timeout_ms)

@@ -5,6 +5,8 @@
 #include "encodings.h"
 #include "plat.h"
 #include "testsrv.h"
+#include "ultradec.h"
+#include "zlibdec.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -59,10 +61,51 @@ static rfbBool skip_private_zrle(rfbClient *cl, rfbFramebufferUpdateRectHeader *
     return TRUE;
 }
 
+/* Zlib and Ultra through vncview's decoders (the session registers its own glue, which looks
+ * up a session and so passes these clients on to this one). */
+static rfbBool decode_private(rfbClient *cl, rfbFramebufferUpdateRectHeader *rect)
+{
+    int32_t enc = (int32_t)rect->encoding;
+    if (enc != GUARD_ENC_ZLIB_PRIVATE && enc != GUARD_ENC_ULTRA_PRIVATE)
+        return FALSE;
+    struct guardclient *c = owner(cl);
+    uint32_t len;
+    if (!c || !ReadFromRFBServer(cl, (char *)&len, 4))
+        return FALSE;
+    len = ntohl(len);
+    int x = rect->r.x, y = rect->r.y, w = rect->r.w, h = rect->r.h;
+    if (len > (64u << 20) || x + w > cl->width || y + h > cl->height)
+        return FALSE;
+    uint8_t *data = malloc(len ? len : 1);
+    if (!data || !ReadFromRFBServer(cl, (char *)data, len)) {
+        free(data);
+        return FALSE;
+    }
+    struct vv_error err;
+    bool ok;
+    if (enc == GUARD_ENC_ZLIB_PRIVATE) {
+        if (!c->zlib)
+            c->zlib = zlibdec_new();
+        ok = c->zlib && zlibdec_decode(c->zlib, data, len, (uint8_t *)cl->frameBuffer,
+                                       cl->width * 4, x, y, w, h, &err);
+    } else {
+        if (!c->ultra)
+            c->ultra = ultradec_new();
+        ok = c->ultra && ultradec_decode(c->ultra, data, len, (uint8_t *)cl->frameBuffer,
+                                         cl->width * 4, x, y, w, h, &err);
+    }
+    free(data);
+    if (!ok)
+        fprintf(stderr, "guardclient: %s\n", c->zlib || c->ultra ? err.message : "out of memory");
+    return ok ? TRUE : FALSE;
+}
+
 static rfbClientProtocolExtension private_zrle_ext = {.handleEncoding = skip_private_zrle};
+static rfbClientProtocolExtension private_decode_ext = {.handleEncoding = decode_private};
 static void register_ext(void)
 {
     rfbClientRegisterExtension(&private_zrle_ext);
+    rfbClientRegisterExtension(&private_decode_ext);
 }
 
 static void on_update(rfbClient *cl)
@@ -266,6 +309,8 @@ void guardclient_stop(struct guardclient *c)
     if (c->srv_fd >= 0)
         close(c->srv_fd);
     plat_wake_close(&c->stop_wake);
+    zlibdec_free(c->zlib);
+    ultradec_free(c->ultra);
     free(c->rec[0]);
     free(c->rec[1]);
     pthread_mutex_destroy(&c->lock);

@@ -35,6 +35,9 @@ struct guardclient {
     bool rec_truncated;
 
     pthread_mutex_t fb_lock; /* held while libvncclient handles a message */
+    /* Zlib and Ultra arrive under the guard's private numbers: our decoders (client thread). */
+    struct zlibdec *zlib;
+    struct ultradec *ultra;
 };
 
 /* Unlocks c->lock after waking its waiters. */

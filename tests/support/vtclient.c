@@ -16,6 +16,7 @@ static void on_event(void *ctx, const struct session_event *ev)
     case SESSION_EV_CONNECTED:
         c->connected = true;
         snprintf(c->desktop, sizeof c->desktop, "%s", ev->u.connected.desktop_name);
+        c->desktop_len = strlen(ev->u.connected.desktop_name);
         snprintf(c->security, sizeof c->security, "%s", ev->u.connected.security);
         break;
     case SESSION_EV_FRAME:

@@ -18,6 +18,7 @@ struct vtclient {
     bool connected, ended;
     struct vv_error error;
     char desktop[256];
+    size_t desktop_len; /* of the whole name (desktop holds its beginning) */
     char security[300];
     int frames; /* FRAME events */
     int bells, cursors, password_requests;
