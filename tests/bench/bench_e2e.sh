@@ -6,7 +6,8 @@
 # viewer; /proc gives each viewer's CPU over its connection. Prints markdown tables; figures never
 # fail the run, a viewer that does not connect or a missing statistic does.
 # Usage: bench_e2e.sh /path/to/vncview WORKDIR [SECONDS]
-# Settings: BENCH_SECONDS (default 20), BENCH_PAINT_FPS (painter rate cap, default 0 = as fast
+# Settings: BENCH_SDLVNCVIEWER (a build of libvncserver's SDLvncviewer example: adds its row),
+# BENCH_SECONDS (default 20), BENCH_PAINT_FPS (painter rate cap, default 0 = as fast
 # as Xvnc takes frames), BENCH_SOFTWARE_ROW=0 to skip the vncview row with SDL's software renderer.
 set -u
 VNCVIEW=$1
@@ -176,6 +177,12 @@ run_viewer() {
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 run_viewer vncview vncview -- "$VNCVIEW" --verbose "127.0.0.1:$R"
 run_viewer "TigerVNC vncviewer" vncviewer -- vncviewer -Log '*:stderr:100' "127.0.0.1:$R"
+# libvncserver's SDLvncviewer example, the floor the issue names: Debian does not package it and
+# this project does not build it; BENCH_SDLVNCVIEWER=/path/to/a/build of it adds its row.
+if [ -n "${BENCH_SDLVNCVIEWER:-}" ]; then
+    run_viewer "libvncserver SDLvncviewer example" sdlvncviewer -- "$BENCH_SDLVNCVIEWER" \
+        "127.0.0.1:$R"
+fi
 if [ "${BENCH_SOFTWARE_ROW:-1}" != 0 ]; then
     run_viewer "vncview (SDL software renderer)" vncview-sw SDL_RENDER_DRIVER=software \
         SDL_FRAMEBUFFER_ACCELERATION=0 -- "$VNCVIEW" --verbose "127.0.0.1:$R"
@@ -199,8 +206,8 @@ echo "CPU is the viewer process's user+system time over its connection (its X di
     "CPU, where the picture is finally drawn, is shown separately); delivered pixels are Xvnc's" \
     "EncodeManager totals for that connection; \`other programs\`: CPU used by processes outside" \
     "this benchmark during the window (% of one CPU; high values make that row unreliable)." \
-    "libvncserver's SDLvncviewer example is not packaged" \
-    "in Debian (libvncserver-dev ships only server examples), so it is not measured."
+    "$([ -n "${BENCH_SDLVNCVIEWER:-}" ] && echo "libvncserver's SDLvncviewer example (not packaged in Debian) was built by hand from its source for this run." ||
+        echo "libvncserver's SDLvncviewer example is not packaged in Debian (libvncserver-dev ships only server examples): set BENCH_SDLVNCVIEWER to a build of it to add its row.")"
 echo
 echo "| Viewer | updates/s | delivered Mpx/s | full frames/s equiv. | MiB/s on wire | viewer CPU s (% of one core) | viewer CPU ms per Mpx | its X display (Xvfb) CPU ms per Mpx | Xvnc CPU ms per Mpx | painter frames/s | painter CPU | other programs |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
