@@ -328,6 +328,11 @@ bool guard_desktop(const struct guard *g, int *w, int *h)
     return g->fb_w != 0;
 }
 
+bool guard_mid_message(const struct guard *g)
+{
+    return g->fb_w != 0 && (g->phase != GP_MSG || g->have > 0 || g->pass > 0 || g->drop > 0);
+}
+
 void guard_get_stats(const struct guard *g, struct guard_stats *st)
 {
     *st = g->st;

@@ -132,6 +132,9 @@ bool guard_scan(struct guard *g, uint8_t *buf, size_t n, struct guard_span *span
                 struct vv_error *err);
 /* The desktop size as the guard knows it (ServerInit, then NewFBSize); false before ServerInit. */
 bool guard_desktop(const struct guard *g, int *w, int *h);
+/* True between the first and the last byte of a server message (after ServerInit): a stream
+ * that ends here was cut off, not closed between messages. */
+bool guard_mid_message(const struct guard *g);
 /* Counters for benchmarks and diagnostics. */
 void guard_get_stats(const struct guard *g, struct guard_stats *st);
 /* "Raw", "Hextile", "cursor"...: names of enum guard_stat_kind values. */

@@ -170,6 +170,16 @@ long long pump_cpu_ns(clockid_t clock)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+long long pump_watchdog_allowance_ns(int w, int h)
+{
+    return (long long)w * (long long)h * 1000000000LL / (16LL << 20);
+}
+
+static long long budget_ns(const struct pump_watchdog *w)
+{
+    return (long long)(w->budget_s * 1e9) + w->allowance_ns;
+}
+
 /* True if the session thread has spent more than its budget inside one server message. */
 static bool over_budget(struct pump *p)
 {
@@ -177,7 +187,7 @@ static bool over_budget(struct pump *p)
     if (!w || !w->armed)
         return false;
     long long used = pump_cpu_ns(w->clock) - w->start_ns;
-    return w->armed && used > (long long)(w->budget_s * 1e9);
+    return w->armed && used > budget_ns(w);
 }
 
 /* The server-to-client buffer, in place (the guard's zero-copy mode): d[off, val) is validated
@@ -260,9 +270,9 @@ static void relay(struct pump *p, struct transport *t)
             goto done; /* cancelled: the session decides what to report */
         if (over_budget(p)) {
             vv_error_set(&p->error, VV_ERR_PROTOCOL,
-                         "%s sent an update that needs more than %g s of CPU to decode; the "
+                         "%s sent an update that needs more than %.3g s of CPU to decode; the "
                          "session was cut off",
-                         t->peer, p->cfg.watchdog->budget_s);
+                         t->peer, (double)budget_ns(p->cfg.watchdog) / 1e9);
             goto done;
         }
         if (can_read && (pending || (pf[0].revents & (POLLIN | POLLHUP | POLLERR)))) {
@@ -319,8 +329,9 @@ static void relay(struct pump *p, struct transport *t)
         /* Bytes held after the end are a message the server never finished: closed all the same. */
         if (server_eof && s2c.off == s2c.val) {
             if (p->running)
-                vv_error_set(&p->error, VV_ERR_LOST, "the server %s closed the connection",
-                             t->peer);
+                vv_error_set(&p->error, VV_ERR_LOST, "the server %s closed the connection%s",
+                             t->peer,
+                             guard_mid_message(p->guard) ? " in the middle of a message" : "");
             else
                 vv_error_set(&p->error, VV_ERR_CLOSED,
                              "the server %s closed the connection before the session started",

@@ -43,7 +43,14 @@ struct pump_watchdog {
     atomic_bool armed;          /* inside HandleRFBServerMessage */
     _Atomic long long start_ns; /* its CPU time when the message began */
     double budget_s;
+    /* Added to the budget for the desktop's size: allocating, first touching and copying a
+     * framebuffer of up to 16384x16384 is legitimate work inside one message (a resize and
+     * the first full frame), ~1 s per 16 Mpx on a slow VM. The session clears it at each
+     * message and sets it when the message resizes or publishes the whole desktop. */
+    _Atomic long long allowance_ns;
 };
+/* The allowance for a w x h desktop. */
+long long pump_watchdog_allowance_ns(int w, int h);
 /* CPU nanoseconds of a thread's clock. */
 long long pump_cpu_ns(clockid_t clock);
 

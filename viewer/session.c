@@ -304,6 +304,7 @@ static bool connect_and_init(struct session *s, int sock)
 static bool handle_message(struct session *s)
 {
     lib_reason[0] = '\0';
+    s->watchdog.allowance_ns = 0; /* until this message resizes or repaints the whole desktop */
     s->watchdog.start_ns = pump_cpu_ns(s->watchdog.clock);
     s->watchdog.armed = true;
     bool ok = HandleRFBServerMessage(s->cl) && s->proto_error.code == VV_OK;

@@ -31,6 +31,7 @@ static rfbBool alloc_framebuffer(rfbClient *cl)
                      SESSION_MAX_DIM, SESSION_MAX_DIM);
         return FALSE;
     }
+    s->watchdog.allowance_ns = pump_watchdog_allowance_ns(w, h);
     uint8_t *fb = calloc((size_t)w * (size_t)h, 4);
     if (!fb) {
         vv_error_set(&s->proto_error, VV_ERR_GENERIC, "out of memory for a %dx%d desktop", w, h);
@@ -102,6 +103,8 @@ void session_publish(struct session *s)
     if (!s->fb)
         return;
     int stride = s->fb_w * 4;
+    if (s->fb_resized || !s->front || s->pending_full) /* a whole-desktop copy: see pump.h */
+        s->watchdog.allowance_ns = pump_watchdog_allowance_ns(s->fb_w, s->fb_h);
     pthread_mutex_lock(&s->frame_lock);
     if (s->fb_resized || !s->front) {
         uint8_t *f = malloc((size_t)stride * (size_t)s->fb_h);

@@ -162,10 +162,10 @@ static const struct hostile_scenario scenarios[] = {
      0, hostile_atk_amp_rre, {8}, 0, 0},
     /* Truncated streams and the flood. */
     {"truncated-pixels", "closes after half of a Raw rectangle",
-     32, 16, NULL, -1, VV_ERR_LOST, {"closed the connection"},
+     32, 16, NULL, -1, VV_ERR_LOST, {"closed the connection in the middle of a message"},
      HOSTILE_CLOSES, hostile_atk_truncated, {HOSTILE_TRUNC_PIXELS}, 0, 0},
     {"truncated-header", "closes in the middle of a rectangle header",
-     32, 16, NULL, -1, VV_ERR_LOST, {"closed the connection"},
+     32, 16, NULL, -1, VV_ERR_LOST, {"closed the connection in the middle of a message"},
      HOSTILE_CLOSES, hostile_atk_truncated, {HOSTILE_TRUNC_HEADER}, 0, 0},
     {"truncated-reset", "resets the connection in the middle of a Raw rectangle",
      32, 16, NULL, -1, VV_ERR_LOST, {"lost", "reset"},
