@@ -1,7 +1,7 @@
 /* The stream guard: a bounds-checked, incremental parser of the RFB server-to-client stream that
  * checks every message before libvncclient sees it (libvncclient decodes whatever a rectangle
  * names and has unfixed memory-safety bugs: see hostile-servers.md). It sits in the transport
- * pump, passes the stream through (rewriting only ZRLE, Zlib and Ultra rectangle headers and
+ * pump, passes the stream through (rewriting only ZRLE, Zlib, Ultra and Tight rectangle headers and
  * over-long clipboard and desktop-name lengths) and stops it at the first violation with a
  * sentence naming it. */
 #ifndef VV_GUARD_H
@@ -26,6 +26,10 @@
  * (a u32 length, then Zlib's connection-wide zlib stream or Ultra's LZO1X block). */
 #define GUARD_ENC_ZLIB_PRIVATE ((int32_t)0x56560006)
 #define GUARD_ENC_ULTRA_PRIVATE ((int32_t)0x56560009)
+/* Tight likewise, for viewer/tightdec.c: libvncclient 0.9.14's lets the copy filter write rows
+ * past the rectangle (and the framebuffer); the guard cannot see that without inflating. The
+ * data that follows (control byte onwards) is unchanged. */
+#define GUARD_ENC_TIGHT_PRIVATE ((int32_t)0x56560007)
 
 /* Desktop names above this are fatal (libvncclient's own ceiling); between max_name and this
  * they are truncated to max_name bytes. */
@@ -84,6 +88,7 @@ struct guard_stats {
     uint64_t hextile_tiles;
     uint64_t zrle_rewritten; /* rectangle headers rewritten to GUARD_ENC_ZRLE_PRIVATE */
     uint64_t zlib_rewritten, ultra_rewritten; /* ... to GUARD_ENC_ZLIB/ULTRA_PRIVATE */
+    uint64_t tight_rewritten;                 /* ... to GUARD_ENC_TIGHT_PRIVATE */
 };
 
 struct guard;

@@ -1,6 +1,7 @@
 /* Stream guard, per-encoding framing: where each rectangle's data ends (CopyRect, RRE, CoRRE,
- * Zlib, ZRLE, Ultra, Hextile tile by tile, Tight control/filter/palette/compact length), and the
- * checks that keep hostile values away from libvncclient's decoders. */
+ * Zlib, ZRLE, Ultra, Hextile tile by tile, Tight control/filter/palette/compact length), the
+ * checks that keep hostile values away from libvncclient's decoders, and the renaming of ZRLE,
+ * Zlib, Ultra and Tight rectangles for ours. */
 #include "guard_int.h"
 
 #include "encodings.h"
@@ -20,7 +21,7 @@ enum {
     TIGHT_FILTER_PALETTE = 1,
     TIGHT_FILTER_GRADIENT = 2,
     TIGHT_MIN_TO_COMPRESS = 12,         /* smaller data comes without length, uncompressed */
-    TIGHT_MAX_WIDTH = 2048,             /* libvncclient's row buffers (gradient filter: stack) */
+    TIGHT_MAX_WIDTH = 2048,             /* the protocol's limit (and tightdec's row buffer) */
     CORRE_MAX_SUBRECTS = 640 * 480 / 8, /* libvncclient reads them into its 300 KB buffer */
 };
 
@@ -349,6 +350,14 @@ static size_t compact_len(const struct guard *g, size_t pos, uint32_t *len)
 static bool tight_done(struct guard *g, uint64_t data, uint64_t *counter)
 {
     (*counter)++;
+    /* Too many rows: libvncclient's decoder never sees Tight; ours takes it privately. */
+    const uint32_t e = (uint32_t)GUARD_ENC_TIGHT_PRIVATE;
+    g->hdr[8] = (uint8_t)(e >> 24);
+    g->hdr[9] = (uint8_t)(e >> 16);
+    g->hdr[10] = (uint8_t)(e >> 8);
+    g->hdr[11] = (uint8_t)e;
+    g->patched = true;
+    g->st.tight_rewritten++;
     g->pass = data;
     g->st.rects[GUARD_STAT_TIGHT]++;
     guard_emit(g);
@@ -408,7 +417,7 @@ bool guard_tight(struct guard *g)
     }
     if (g->rw > TIGHT_MAX_WIDTH)
         return guard_fail(g,
-                          "the server sent Tight rectangle %u %u pixels wide; libvncclient decodes "
+                          "the server sent Tight rectangle %u %u pixels wide; Tight's filters take "
                           "at most %d",
                           g->rect_no, g->rw, TIGHT_MAX_WIDTH);
     unsigned filter = TIGHT_FILTER_COPY;

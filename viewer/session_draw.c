@@ -1,12 +1,13 @@
 /* The drawing callbacks libvncclient's decoders call, replaced by bounded ones (hostile-servers:
  * its CopyRectangleFromRectangle loops forever on a zero-width desktop and nothing checks
- * source rectangles), plus Tight JPEG through the system libjpeg and ZRLE, Zlib and Ultra
+ * source rectangles), plus Tight (JPEG through the system libjpeg), ZRLE, Zlib and Ultra
  * through our decoders.
  * Network thread only. */
 #include "session_int.h"
 
 #include "jpegdec.h"
 #include "log.h"
+#include "tightdec.h"
 #include "ultradec.h"
 #include "zlibdec.h"
 #include "zrle.h"
@@ -154,8 +155,18 @@ static struct ultradec *ultra_of(rfbClient *cl)
     return s ? s->ultra : NULL;
 }
 
+static struct tightdec *tight_of(rfbClient *cl)
+{
+    struct session *s = owner(cl);
+    if (s && !s->tight)
+        s->tight = tightdec_new();
+    return s ? s->tight : NULL;
+}
+
 void session_draw_free(struct session *s)
 {
+    tightdec_free(s->tight);
+    s->tight = NULL;
     zlibdec_free(s->zlib);
     s->zlib = NULL;
     ultradec_free(s->ultra);
@@ -172,4 +183,5 @@ void session_draw_install(rfbClient *cl)
     zrle_register_extension(zrle_of, decoder_failed);
     zlibdec_register_extension(zlib_of, decoder_failed);
     ultradec_register_extension(ultra_of, decoder_failed);
+    tightdec_register_extension(tight_of, decoder_failed);
 }

@@ -77,6 +77,7 @@ struct session {
     struct zrle *zrle;           /* our ZRLE decoder's zlib stream */
     struct zlibdec *zlib;        /* our Zlib decoder's zlib stream (session_draw.c) */
     struct ultradec *ultra;      /* our Ultra decoder (session_draw.c) */
+    struct tightdec *tight;      /* our Tight decoder's four zlib streams (session_draw.c) */
 };
 
 void session_emit(struct session *s, const struct session_event *ev);

@@ -90,8 +90,8 @@ static void write_seed(const char *dir, const char *name, int w, int h, const ui
     fprintf(stderr, "seed %s: %zu bytes\n", path, len + 2);
 }
 
-/* Forwarded bytes are the received ones, except ZRLE rectangle encodings; a fresh guard given
- * the whole recording at once forwards exactly the same bytes. */
+/* Forwarded bytes are the received ones, except ZRLE, Zlib, Ultra and Tight rectangle encodings; a
+ * fresh guard given the whole recording at once forwards exactly the same bytes. */
 static void check_recording(const struct scase *sc, int w, int h, const uint8_t *in, size_t in_len,
                             const uint8_t *out, size_t out_len, const struct guard_stats *st,
                             const int32_t *codes, int ncodes)
@@ -101,8 +101,9 @@ static void check_recording(const struct scase *sc, int w, int h, const uint8_t 
     size_t differ = 0;
     for (size_t i = 0; i < in_len && i < out_len; i++)
         differ += in[i] != out[i];
-    /* Only rewritten encoding numbers (ZRLE, Zlib, Ultra) differ, at most 4 bytes each. */
-    uint64_t rewrites = st->zrle_rewritten + st->zlib_rewritten + st->ultra_rewritten;
+    /* Only rewritten encoding numbers (ZRLE, Zlib, Ultra, Tight) differ, at most 4 bytes each. */
+    uint64_t rewrites =
+        st->zrle_rewritten + st->zlib_rewritten + st->ultra_rewritten + st->tight_rewritten;
     CHECK_MSG((differ == 0) == (rewrites == 0) && differ <= 4 * rewrites,
               "%s %dx%d: %zu bytes differ for %llu rewrites", sc->name, w, h, differ,
               (unsigned long long)rewrites);

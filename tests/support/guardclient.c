@@ -5,6 +5,7 @@
 #include "encodings.h"
 #include "plat.h"
 #include "testsrv.h"
+#include "tightdec.h"
 #include "ultradec.h"
 #include "zlibdec.h"
 
@@ -100,12 +101,37 @@ static rfbBool decode_private(rfbClient *cl, rfbFramebufferUpdateRectHeader *rec
     return ok ? TRUE : FALSE;
 }
 
+static bool read_server(void *ctx, void *buf, size_t n)
+{
+    return ReadFromRFBServer(ctx, buf, (unsigned)n) != 0;
+}
+
+/* Tight through vncview's decoder, which reads its variable-length data itself. */
+static rfbBool decode_private_tight(rfbClient *cl, rfbFramebufferUpdateRectHeader *rect)
+{
+    struct guardclient *c = owner(cl);
+    if ((int32_t)rect->encoding != GUARD_ENC_TIGHT_PRIVATE || !c)
+        return FALSE;
+    if (!c->tight)
+        c->tight = tightdec_new();
+    struct vv_error err;
+    vv_error_clear(&err);
+    bool ok = c->tight &&
+              tightdec_read_rect(c->tight, read_server, cl, (uint8_t *)cl->frameBuffer, cl->width,
+                                 cl->height, rect->r.x, rect->r.y, rect->r.w, rect->r.h, &err);
+    if (!ok)
+        fprintf(stderr, "guardclient: %s\n", c->tight ? err.message : "out of memory");
+    return ok ? TRUE : FALSE;
+}
+
 static rfbClientProtocolExtension private_zrle_ext = {.handleEncoding = skip_private_zrle};
 static rfbClientProtocolExtension private_decode_ext = {.handleEncoding = decode_private};
+static rfbClientProtocolExtension private_tight_ext = {.handleEncoding = decode_private_tight};
 static void register_ext(void)
 {
     rfbClientRegisterExtension(&private_zrle_ext);
     rfbClientRegisterExtension(&private_decode_ext);
+    rfbClientRegisterExtension(&private_tight_ext);
 }
 
 static void on_update(rfbClient *cl)
@@ -311,6 +337,7 @@ void guardclient_stop(struct guardclient *c)
     plat_wake_close(&c->stop_wake);
     zlibdec_free(c->zlib);
     ultradec_free(c->ultra);
+    tightdec_free(c->tight);
     free(c->rec[0]);
     free(c->rec[1]);
     pthread_mutex_destroy(&c->lock);

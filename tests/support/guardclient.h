@@ -5,7 +5,8 @@
  * vncview session gets. Records the guard's input and output for comparisons, corpus seeds and
  * benchmarks. ZRLE rectangles arrive as GUARD_ENC_ZRLE_PRIVATE: a client extension registered
  * here only skips their data (pixels are not decoded). Zlib and Ultra arrive as
- * GUARD_ENC_ZLIB_PRIVATE and GUARD_ENC_ULTRA_PRIVATE and are decoded with vncview's decoders. */
+ * GUARD_ENC_ZLIB_PRIVATE and GUARD_ENC_ULTRA_PRIVATE, Tight as GUARD_ENC_TIGHT_PRIVATE, and are
+ * decoded with vncview's decoders. */
 #ifndef VV_GUARDCLIENT_H
 #define VV_GUARDCLIENT_H
 

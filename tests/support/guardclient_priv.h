@@ -38,6 +38,7 @@ struct guardclient {
     /* Zlib and Ultra arrive under the guard's private numbers: our decoders (client thread). */
     struct zlibdec *zlib;
     struct ultradec *ultra;
+    struct tightdec *tight;
 };
 
 /* Unlocks c->lock after waking its waiters. */

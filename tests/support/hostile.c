@@ -127,7 +127,7 @@ static const struct hostile_scenario scenarios[] = {
      0, hostile_atk_hextile_nofg, {0}, 0, 0},
     /* Tight, Tight JPEG, ZRLE (hostile-servers F1, F5, F7, F8, F9 and Debian's patches). */
     {"tight-rows", "Tight rectangle of 2 rows whose data inflates to 16",
-     32, 16, NULL, -1, PROTO, {"too many scan lines"},
+     32, 16, NULL, -1, PROTO, {"Tight rectangle 1 holds 1536 bytes of copy-filtered pixels, 32x2 needs 192 (too many rows)"},
      0, hostile_atk_tight_rows, {16}, 0, 0},
     {"tight-gradient-wide", "Tight gradient rectangle 2049 pixels wide",
      4096, 16, NULL, -1, PROTO, {"Tight rectangle 1 2049 pixels wide"},

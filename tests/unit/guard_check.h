@@ -17,7 +17,28 @@ static inline void gc_init(bool jpeg)
     gc_nenc = gs_all_encodings(gc_enc, ENC_MAX, jpeg);
 }
 
-/* want: the expected output, NULL = the input itself. */
+/* Equal, except that out may hold GUARD_ENC_TIGHT_PRIVATE where in holds Tight's encoding
+ * number: the guard renames every Tight rectangle for our decoder (viewer/tightdec.c). */
+static inline bool gc_same(const uint8_t *out, const uint8_t *in, size_t n)
+{
+    static const uint8_t tight[4] = {0, 0, 0, 7};
+    const uint8_t priv[4] = {(uint8_t)((uint32_t)GUARD_ENC_TIGHT_PRIVATE >> 24),
+                             (uint8_t)((uint32_t)GUARD_ENC_TIGHT_PRIVATE >> 16),
+                             (uint8_t)((uint32_t)GUARD_ENC_TIGHT_PRIVATE >> 8),
+                             (uint8_t)GUARD_ENC_TIGHT_PRIVATE};
+    for (size_t i = 0; i < n; i++) {
+        if (out[i] == in[i])
+            continue;
+        bool renamed = false;
+        for (size_t k = i >= 3 ? i - 3 : 0; k <= i && k + 4 <= n && !renamed; k++)
+            renamed = memcmp(in + k, tight, 4) == 0 && memcmp(out + k, priv, 4) == 0;
+        if (!renamed)
+            return false;
+    }
+    return true;
+}
+
+/* want: the expected output, NULL = the input itself (Tight renamed). */
 static inline void gc_expect_ok(const struct gstream *s, const struct guard_limits *l,
                                 const struct gstream *want, int line)
 {
@@ -27,7 +48,7 @@ static inline void gc_expect_ok(const struct gstream *s, const struct guard_limi
     CHECK_MSG(agree, "line %d: %s", line, why);
     CHECK_MSG(r.ok, "line %d: refused: %s", line, r.err.message);
     const struct gstream *w = want ? want : s;
-    CHECK_MSG(r.out_len == w->len && (!w->len || memcmp(r.out, w->data, w->len) == 0),
+    CHECK_MSG(r.out_len == w->len && (!w->len || gc_same(r.out, w->data, w->len)),
               "line %d: output differs (%zu bytes, want %zu)", line, r.out_len, w->len);
     gresult_free(&r);
 }
@@ -43,7 +64,7 @@ static inline void gc_expect_fail(const struct gstream *s, const struct guard_li
     CHECK_MSG(!r.ok, "line %d: accepted, expected \"%s\"", line, text);
     CHECK_MSG(!r.ok && r.err.code == VV_ERR_PROTOCOL && strstr(r.err.message, text),
               "line %d: message \"%s\", expected \"%s\"", line, r.err.message, text);
-    CHECK_MSG(r.out_len < s->len && (!r.out_len || memcmp(r.out, s->data, r.out_len) == 0),
+    CHECK_MSG(r.out_len < s->len && (!r.out_len || gc_same(r.out, s->data, r.out_len)),
               "line %d: forwarded %zu bytes that are not a prefix of the input", line, r.out_len);
     gresult_free(&r);
 }

@@ -165,6 +165,7 @@ static void test_encodings_offered(void)
         {GUARD_ENC_ZRLE_PRIVATE, "not offered"},
         {GUARD_ENC_ZLIB_PRIVATE, "not offered"}, /* a server cannot reach our decoders unchecked */
         {GUARD_ENC_ULTRA_PRIVATE, "not offered"},
+        {GUARD_ENC_TIGHT_PRIVATE, "not offered"},
     };
     struct gstream s = {0};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {

@@ -352,6 +352,9 @@ static void test_tight_ok(void)
     CHECK_EQ_INT(r.st.tight_basic, 6);
     CHECK_EQ_INT(r.st.tight_jpeg, 1);
     CHECK_EQ_INT(r.st.rects[GUARD_STAT_TIGHT], 8);
+    CHECK_EQ_INT(r.st.tight_rewritten, 8);
+    /* ServerInit (28 bytes), update header, x y w h: the first encoding number. */
+    CHECK(r.out_len == s.len && memcmp(r.out + 28 + 4 + 8, "\x56\x56\x00\x07", 4) == 0);
     gresult_free(&r);
 
     /* 256 colours: a byte per pixel. */
@@ -405,7 +408,7 @@ static void test_tight_refused(void)
     gs_u8(&s, 0x00);
     EXPECT_FAIL(
         &s,
-        "the server sent Tight rectangle 1 2049 pixels wide; libvncclient decodes at most 2048");
+        "the server sent Tight rectangle 1 2049 pixels wide; Tight's filters take at most 2048");
 
     /* JPEG only when the session asked for it (a QualityLevel in the list). */
     gc_init(false);
