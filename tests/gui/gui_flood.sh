@@ -73,8 +73,11 @@ start_viewer() {
     peers_start "vncview $1" "$log" env DISPLAY=:$V LD_PRELOAD="$GL_PRELOAD" "$VNCVIEW" --verbose \
         "127.0.0.1::$PORT"
     VPID=$PEERS_LAST_PID
-    wid=$(peers_wait_window "$V" "127.0.0.1" 10) || {
-        peers_fail "$1: no vncview window"
+    # Generous: on a loaded 2-core CI machine a 3840x2160 session can take a while to map.
+    wid=$(peers_wait_window "$V" "127.0.0.1" 30) || {
+        peers_fail "$1: no vncview window (viewer $(kill -0 "$VPID" 2>/dev/null && echo running ||
+            echo gone); windows: $(DISPLAY=:$V xdotool search --name . getwindowname %@ 2>&1 |
+            tr '\n' ';'))"
         peers_show_log "$log"
         peers_finish
     }
