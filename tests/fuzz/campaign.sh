@@ -16,7 +16,8 @@
 #                      the campaign runs on Debian's uninstrumented library: no feedback from
 #                      inside libvncclient and its decoders' coverage is not measured.
 #   VV_FUZZ_ARGS       extra libFuzzer arguments (e.g. -dict=FILE, -seed=1).
-# Exit status: 0 = no crash, 1 = crash, leak, timeout or OOM (see artifacts/), 2 = usage/build.
+# Exit status: 0 = no crash, 1 = crash, leak, timeout or OOM (see artifacts/), 2 = usage/build,
+# 3 = libFuzzer was interrupted (SIGINT/SIGTERM from outside) before SECONDS: no crash found.
 set -euo pipefail
 usage() {
     echo "usage: $0 guard|session|handshake SECONDS [WORKDIR]" >&2
@@ -173,6 +174,10 @@ if [ "$TARGET" = session ]; then
         echo "libvncclient decoders: not measured (Debian's library is not instrumented;" \
             "set VV_LIBVNC_SRC to build an instrumented one)"
     fi
+fi
+if [ "$ARTS" -eq 0 ] && grep -q 'libFuzzer: run interrupted' "$WORK/fuzz.log"; then
+    echo "INTERRUPTED after ${DUR} s (a signal from outside, not a crash): no crash found"
+    exit 3
 fi
 if [ "$ARTS" -gt 0 ] || [ "$RC" -ne 0 ]; then
     echo "FAILURES: libFuzzer exit status $RC, $ARTS artifact(s):"
