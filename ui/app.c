@@ -48,7 +48,16 @@ void app_fit_window(struct app *a, int fb_w, int fb_h)
     int disp = SDL_GetWindowDisplayIndex(a->win);
     if (SDL_GetDisplayUsableBounds(disp < 0 ? 0 : disp, &usable) != 0)
         usable = (SDL_Rect){0, 0, 1280, 800};
-    int maxw = usable.w * 95 / 100, maxh = usable.h * 92 / 100;
+    /* The window's frame (title bar, borders) as the window manager reports it; none under a
+     * bare X server. A desktop that fits the work area with its frame is shown 1:1 (sharper,
+     * and cheaper: no scaling); only a larger one is scaled down. When the window manager has
+     * not said yet, leave a typical frame's room. */
+    int top = 0, left = 0, bottom = 0, right = 0;
+    if (SDL_GetWindowBordersSize(a->win, &top, &left, &bottom, &right) != 0) {
+        top = 40;
+        left = right = bottom = 8;
+    }
+    int maxw = usable.w - left - right, maxh = usable.h - top - bottom;
     int w = fb_w, h = fb_h;
     if (w > maxw || h > maxh) {
         if ((long long)maxw * fb_h <= (long long)maxh * fb_w) {
@@ -348,12 +357,13 @@ int app_run(const struct vv_options *o, const char *address_override)
     while (!a->quit) {
         Uint32 now = SDL_GetTicks();
         SDL_Event ev;
-        int got = SDL_WaitEventTimeout(&ev, animating(a, now) ? 16 : 250);
+        int got = SDL_WaitEventTimeout(&ev, a->frame_retry ? 1 : animating(a, now) ? 16 : 250);
         if (got) {
             handle_event(a, &ev);
             while (!a->quit && SDL_PollEvent(&ev))
                 handle_event(a, &ev);
         }
+        app_retry_frame(a);
         if (a->focused && SDL_GetTicks() - a->clip_polled >= 1000) {
             a->clip_polled = SDL_GetTicks();
             app_clipboard_check(a);

@@ -117,6 +117,7 @@ bool app_start_session(struct app *a)
     addr_format(&a->cfg.addr, a->name, sizeof a->name);
     a->cfg.interactive = true;
     a->cfg.on_event = app_bridge_event;
+    a->cfg.share_frame = true; /* the window reads the session's framebuffer: no copy per update */
     bridge.app = a;
     bridge.generation = ++a->generation;
     a->cfg.ctx = &bridge;
@@ -195,9 +196,17 @@ static void set_cursor(struct app *a, const struct ev_cursor *c)
 static void on_frame(struct app *a)
 {
     a->frame_pending = false;
+    a->frame_retry = false;
     struct session_frame f;
-    if (!a->session || !session_frame_lock(a->session, &f))
+    if (!a->session)
         return;
+    bool busy;
+    if (!session_frame_trylock(a->session, &f, &busy)) {
+        /* The session is painting into the shared frame: look again in a moment rather than
+         * wait (a hostile server's rectangle can take seconds). */
+        a->frame_retry = busy;
+        return;
+    }
     bool resized = !a->view.tex || f.width != a->view.w || f.height != a->view.h;
     bool direct = false;
     if (!resized && a->state == APP_RUNNING && !a->dialog) {
@@ -217,11 +226,19 @@ static void on_frame(struct app *a)
         a->frame_dirty = true;
     }
     session_frame_unlock(a->session, true);
+    if (direct)
+        present_show(&a->present, a->win);
     if (resized) {
         log_info("desktop is %dx%d", f.width, f.height);
         app_fit_window(a, f.width, f.height);
         a->dirty = true;
     }
+}
+
+void app_retry_frame(struct app *a)
+{
+    if (a->frame_retry)
+        on_frame(a);
 }
 
 void app_refresh_texture(struct app *a)

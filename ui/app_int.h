@@ -35,6 +35,7 @@ struct app {
     Uint32 ev_type;
     atomic_uint generation; /* events of older sessions are dropped */
     atomic_bool frame_pending;
+    bool frame_retry; /* a frame event found the frame busy: on_frame again shortly */
     struct session *session;
     enum app_state state;
     char status[320];
@@ -74,6 +75,8 @@ void app_handle_session_event(struct app *a, const SDL_UserEvent *ue);
 bool app_start_session(struct app *a);
 /* Before a full redraw: uploads the whole frame if frames went straight to the window. */
 void app_refresh_texture(struct app *a);
+/* A frame event that found the frame busy (session_frame_trylock): takes the frame now. */
+void app_retry_frame(struct app *a);
 void app_end_session(struct app *a);
 
 /* app_input.c */

@@ -64,7 +64,7 @@ bool present_direct(struct present *p, SDL_Window *win, const struct session_fra
                                                          f->stride, SDL_PIXELFORMAT_XRGB8888);
     if (!fs)
         return false;
-    SDL_Rect shown[PRESENT_MAX_DAMAGE];
+    SDL_Rect *shown = p->shown;
     int n = 0;
     bool ok = f->ndamage <= PRESENT_MAX_DAMAGE;
     for (int i = 0; ok && i < f->ndamage; i++) {
@@ -77,12 +77,19 @@ bool present_direct(struct present *p, SDL_Window *win, const struct session_fra
     SDL_FreeSurface(fs);
     if (!ok) {
         p->all = true; /* the window may be half drawn: the next render redraws it all */
+        p->nshown = 0;
         return false;
     }
-    if (n)
-        SDL_UpdateWindowSurfaceRects(win, shown, n);
+    p->nshown = n;
     p->tex_stale = true;
     return true;
+}
+
+void present_show(struct present *p, SDL_Window *win)
+{
+    if (p->nshown)
+        SDL_UpdateWindowSurfaceRects(win, p->shown, p->nshown);
+    p->nshown = 0;
 }
 
 bool present_partial(struct present *p, SDL_Renderer *r, SDL_Texture *tex,

@@ -23,6 +23,8 @@ struct present {
     /* Frames went straight to the window (present_direct), not into the texture: the next
      * full redraw must upload the whole frame first. */
     bool tex_stale;
+    SDL_Rect shown[PRESENT_MAX_DAMAGE]; /* copied by present_direct, shown by present_show */
+    int nshown;
 };
 
 /* Decides whether the renderer keeps its window contents (call once after creating it). */
@@ -33,11 +35,14 @@ void present_add_damage(struct present *p, const struct session_frame *f);
  * at the same place as last time; false if a full redraw is needed instead. */
 bool present_partial(struct present *p, SDL_Renderer *r, SDL_Texture *tex,
                      const struct view_layout *now, int out_w, int out_h);
-/* Copies a published frame's damage straight into the window surface and shows it, skipping
- * the texture, when the window holds the desktop unscaled and nothing is drawn over it (the
- * main thread, frame locked). false: upload to the texture and render as usual. */
+/* Copies a published frame's damage straight into the window surface, skipping the texture,
+ * when the window holds the desktop unscaled and nothing is drawn over it (the main thread,
+ * frame locked); present_show then shows it, after the frame is unlocked (showing waits for
+ * the display server; the session must not wait for that). false: upload to the texture and
+ * render as usual. */
 bool present_direct(struct present *p, SDL_Window *win, const struct session_frame *f,
                     const struct view_layout *now, int out_w, int out_h);
+void present_show(struct present *p, SDL_Window *win);
 /* After a full redraw: overlays says whether anything was drawn over the desktop. */
 void present_full_done(struct present *p, const struct view_layout *l, int out_w, int out_h,
                        bool overlays);

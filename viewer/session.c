@@ -525,9 +525,22 @@ void session_destroy(struct session *s)
     free(s);
 }
 
+static bool frame_locked(struct session *s, struct session_frame *out);
+
 bool session_frame_lock(struct session *s, struct session_frame *out)
 {
     pthread_mutex_lock(&s->frame_lock);
+    return frame_locked(s, out);
+}
+
+bool session_frame_trylock(struct session *s, struct session_frame *out, bool *busy)
+{
+    *busy = pthread_mutex_trylock(&s->frame_lock) != 0;
+    return !*busy && frame_locked(s, out);
+}
+
+static bool frame_locked(struct session *s, struct session_frame *out)
+{
     if (!s->front) {
         pthread_mutex_unlock(&s->frame_lock);
         return false;

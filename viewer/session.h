@@ -79,6 +79,12 @@ struct session_config {
     const char *ssh_config;      /* --ssh-config FILE, or NULL for ~/.ssh/config */
     const char *ssh_key;         /* --ssh-key FILE, or NULL */
     struct guard_limits limits;  /* the stream guard's (--max-desktop...); zero fields: default */
+    /* false (snapshots, tests): each published frame is a copy, exactly the state after a whole
+     * update. true (the window): the published frame is the framebuffer the session decodes
+     * into, no copy per update; a reader may then see rectangles of the next update already
+     * painted (their damage follows), never a torn rectangle (paints and reads share the
+     * frame lock). */
+    bool share_frame;
     session_event_fn on_event;
     void *ctx;
 };
@@ -123,6 +129,10 @@ struct session_frame {
     uint64_t updates; /* complete framebuffer updates published so far */
 };
 bool session_frame_lock(struct session *s, struct session_frame *out);
+/* The same without waiting: false with *busy set when the session is painting right now (try
+ * again soon). With share_frame a paint can take long (a hostile server's huge rectangle): the
+ * UI uses this. */
+bool session_frame_trylock(struct session *s, struct session_frame *out, bool *busy);
 /* clear_damage: forget the damage just read. */
 void session_frame_unlock(struct session *s, bool clear_damage);
 

@@ -7,6 +7,7 @@
 
 #include "jpegdec.h"
 #include "log.h"
+#include "paint.h"
 #include "tightdec.h"
 #include "ultradec.h"
 #include "zlibdec.h"
@@ -73,6 +74,7 @@ static void copy_rect(rfbClient *cl, int sx, int sy, int w, int h, int dx, int d
         return;
     }
     size_t stride = (size_t)s->fb_w * 4, bytes = (size_t)w * 4;
+    session_paint(cl, true);
     /* Overlapping copies: walk rows away from the destination's side. */
     if (dy <= sy)
         for (int j = 0; j < h; j++)
@@ -82,6 +84,7 @@ static void copy_rect(rfbClient *cl, int sx, int sy, int w, int h, int dx, int d
         for (int j = h - 1; j >= 0; j--)
             memmove(s->fb + (size_t)(dy + j) * stride + (size_t)dx * 4,
                     s->fb + (size_t)(sy + j) * stride + (size_t)sx * 4, bytes);
+    session_paint(cl, false);
 }
 
 static void fill_rect(rfbClient *cl, int x, int y, int w, int h, uint32_t colour)
@@ -93,10 +96,12 @@ static void fill_rect(rfbClient *cl, int x, int y, int w, int h, uint32_t colour
     }
     size_t stride = (size_t)s->fb_w * 4;
     uint32_t *row0 = (uint32_t *)(s->fb + (size_t)y * stride + (size_t)x * 4);
+    session_paint(cl, true);
     for (int i = 0; i < w; i++)
         row0[i] = colour;
     for (int j = 1; j < h; j++)
         memcpy(s->fb + (size_t)(y + j) * stride + (size_t)x * 4, row0, (size_t)w * 4);
+    session_paint(cl, false);
 }
 
 static void bitmap(rfbClient *cl, const uint8_t *buf, int x, int y, int w, int h)
@@ -107,9 +112,11 @@ static void bitmap(rfbClient *cl, const uint8_t *buf, int x, int y, int w, int h
         return;
     }
     size_t stride = (size_t)s->fb_w * 4;
+    session_paint(cl, true);
     for (int j = 0; j < h; j++)
         memcpy(s->fb + (size_t)(y + j) * stride + (size_t)x * 4, buf + (size_t)j * (size_t)w * 4,
                (size_t)w * 4);
+    session_paint(cl, false);
 }
 
 static rfbBool jpeg(rfbClient *cl, const uint8_t *buf, int len, int x, int y, int w, int h)
@@ -119,8 +126,13 @@ static rfbBool jpeg(rfbClient *cl, const uint8_t *buf, int len, int x, int y, in
     bool ok = false;
     if (len < 0 || !inside(s, x, y, w, h))
         fail_rect(s, "JPEG rectangle", x, y, w, h);
-    else if (!(ok = jpegdec_decode(buf, (size_t)len, s->fb, s->fb_w * 4, x, y, w, h, &e)))
-        session_fail(s, &e);
+    else {
+        session_paint(cl, true);
+        ok = jpegdec_decode(buf, (size_t)len, s->fb, s->fb_w * 4, x, y, w, h, &e);
+        session_paint(cl, false);
+        if (!ok)
+            session_fail(s, &e);
+    }
     /* libvncclient hands the buffer over and never frees it (0.9.14 up to its master). */
     free((void *)buf);
     return ok ? TRUE : FALSE;

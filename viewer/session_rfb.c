@@ -37,7 +37,10 @@ static rfbBool alloc_framebuffer(rfbClient *cl)
         vv_error_set(&s->proto_error, VV_ERR_GENERIC, "out of memory for a %dx%d desktop", w, h);
         return FALSE;
     }
-    free(s->fb);
+    /* A shared framebuffer stays the published frame until the new size is published. */
+    pthread_mutex_lock(&s->frame_lock);
+    if (s->fb != s->front)
+        free(s->fb);
     s->fb = fb;
     s->fb_w = w;
     s->fb_h = h;
@@ -45,6 +48,7 @@ static rfbBool alloc_framebuffer(rfbClient *cl)
     s->pending_full = true;
     s->npending = 0;
     cl->frameBuffer = fb;
+    pthread_mutex_unlock(&s->frame_lock);
     log_debug("framebuffer %dx%d", w, h);
     return TRUE;
 }
@@ -98,10 +102,56 @@ static void copy_rect(uint8_t *dst, const uint8_t *src, int stride, struct vv_re
     }
 }
 
+void session_paint(rfbClient *cl, bool begin)
+{
+    struct session *s = cl ? owner(cl) : NULL;
+    if (!s || !s->cfg.share_frame)
+        return;
+    if (begin)
+        pthread_mutex_lock(&s->frame_lock);
+    else
+        pthread_mutex_unlock(&s->frame_lock);
+}
+
+/* share_frame: the framebuffer is the published frame; only the damage list is handed over. */
+static void publish_shared(struct session *s)
+{
+    pthread_mutex_lock(&s->frame_lock);
+    if (s->front != s->fb) { /* first frame, or the first at a new size */
+        free(s->front);
+        s->front = s->fb;
+        s->front_w = s->fb_w;
+        s->front_h = s->fb_h;
+        s->front_resized = true;
+        s->pending_full = true;
+        s->fb_resized = false;
+    }
+    if (s->pending_full) {
+        s->front_full = true;
+        s->ndamage = 0;
+    }
+    for (int i = 0; i < s->npending && !s->front_full; i++) {
+        if (s->ndamage == SESSION_MAX_DAMAGE)
+            s->front_full = true;
+        else
+            s->damage[s->ndamage++] = s->pending[i];
+    }
+    s->updates++;
+    pthread_mutex_unlock(&s->frame_lock);
+    s->npending = 0;
+    s->pending_full = false;
+    struct session_event ev = {.type = SESSION_EV_FRAME};
+    session_emit(s, &ev);
+}
+
 void session_publish(struct session *s)
 {
     if (!s->fb)
         return;
+    if (s->cfg.share_frame) {
+        publish_shared(s);
+        return;
+    }
     int stride = s->fb_w * 4;
     if (s->fb_resized || !s->front || s->pending_full) /* a whole-desktop copy: see pump.h */
         s->watchdog.allowance_ns = pump_watchdog_allowance_ns(s->fb_w, s->fb_h);
@@ -282,6 +332,9 @@ void session_rfb_free(struct session *s)
     zrle_free(s->zrle);
     s->zrle = NULL;
     session_draw_free(s);
-    free(s->fb);
+    pthread_mutex_lock(&s->frame_lock);
+    if (s->fb != s->front) /* a shared one is the published frame: session_destroy frees it */
+        free(s->fb);
     s->fb = NULL;
+    pthread_mutex_unlock(&s->frame_lock);
 }

@@ -5,6 +5,7 @@
 
 #include "guard.h"
 #include "jpegdec.h"
+#include "paint.h"
 
 #include <pthread.h>
 #include <rfb/rfbclient.h>
@@ -42,6 +43,7 @@ struct tightdec {
     uint8_t palette[256 * 3];
     uint8_t prev[MAX_WIDTH * 3]; /* gradient filter: the row above */
     uint8_t chunk[CHUNK];        /* compressed data being inflated */
+    struct _rfbClient *paint_cl; /* while a session's rectangle is decoded (paint.h) */
 };
 
 struct membuf {
@@ -75,6 +77,13 @@ void tightdec_free(struct tightdec *t)
     free(t->pix);
     free(t->jpeg);
     free(t);
+}
+
+/* Brackets painting (see paint.h); the client is set only while libvncclient's reads feed us. */
+static void paint(struct tightdec *t, bool begin)
+{
+    if (t->paint_cl)
+        session_paint(t->paint_cl, begin);
 }
 
 static bool tfail(struct tightdec *t, struct vv_error *err, const char *fmt, ...)
@@ -362,13 +371,16 @@ static bool basic(struct tightdec *t, struct trect *r, unsigned kind, struct vv_
     r->need = row * (size_t)r->h;
     if (!read_data(t, r, kind & 3, err) || !check_end(t, r, err))
         return false;
+    bool ok = true;
+    paint(t, true);
     if (r->filter == FILTER_PALETTE)
-        return paint_palette(t, r, err);
-    if (r->filter == FILTER_GRADIENT)
+        ok = paint_palette(t, r, err);
+    else if (r->filter == FILTER_GRADIENT)
         paint_gradient(t, r);
     else
         paint_copy(t, r);
-    return true;
+    paint(t, false);
+    return ok;
 }
 
 static bool jpeg(struct tightdec *t, struct trect *r, struct vv_error *err)
@@ -383,7 +395,10 @@ static bool jpeg(struct tightdec *t, struct trect *r, struct vv_error *err)
         return out_of_memory(t, r, err);
     if (!get(t, r, t->jpeg, len, err) || !check_end(t, r, err))
         return false;
-    if (!jpegdec_decode(t->jpeg, len, r->fb, r->fb_w * 4, r->x, r->y, r->w, r->h, err)) {
+    paint(t, true);
+    bool ok = jpegdec_decode(t->jpeg, len, r->fb, r->fb_w * 4, r->x, r->y, r->w, r->h, err);
+    paint(t, false);
+    if (!ok) {
         t->failed = true;
         return false;
     }
@@ -424,10 +439,12 @@ static bool decode_rect(struct tightdec *t, tightdec_read_fn read, void *ctx,
         if (!get(t, &r, rgb, 3, err) || !check_end(t, &r, err))
             return false;
         put_px(b, rgb);
+        paint(t, true);
         for (int i = 0; i < w; i++)
             memcpy(row_at(&r, 0) + (size_t)i * 4, b, 4);
         for (int j = 1; j < h; j++)
             memcpy(row_at(&r, j), row_at(&r, 0), (size_t)w * 4);
+        paint(t, false);
         return true;
     }
     if (kind == CTL_JPEG)
@@ -487,8 +504,11 @@ static rfbBool handle_encoding(rfbClient *cl, rfbFramebufferUpdateRectHeader *re
         return FALSE; /* not a session's client: nothing read, another extension may take it */
     struct vv_error err;
     vv_error_clear(&err);
-    if (tightdec_read_rect(t, rfb_read, cl, (uint8_t *)cl->frameBuffer, cl->width, cl->height,
-                           rect->r.x, rect->r.y, rect->r.w, rect->r.h, &err))
+    t->paint_cl = cl;
+    bool ok = tightdec_read_rect(t, rfb_read, cl, (uint8_t *)cl->frameBuffer, cl->width, cl->height,
+                                 rect->r.x, rect->r.y, rect->r.w, rect->r.h, &err);
+    t->paint_cl = NULL;
+    if (ok)
         return TRUE;
     if (err.code != VV_ERR_CLOSED)
         fail_fn(cl, &err);

@@ -3,6 +3,7 @@
 #include "ultradec.h"
 
 #include "guard.h"
+#include "paint.h"
 
 #include <lzo/lzo1x.h>
 #include <pthread.h>
@@ -135,8 +136,10 @@ static rfbBool handle_encoding(rfbClient *cl, rfbFramebufferUpdateRectHeader *re
         free(data);
         return FALSE;
     }
+    session_paint(cl, true);
     bool ok =
         ultradec_decode(u, data, len, (uint8_t *)cl->frameBuffer, cl->width * 4, x, y, w, h, &err);
+    session_paint(cl, false);
     free(data);
     if (!ok) {
         fail_fn(cl, &err);

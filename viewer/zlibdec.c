@@ -3,6 +3,7 @@
 #include "zlibdec.h"
 
 #include "guard.h"
+#include "paint.h"
 
 #include <pthread.h>
 #include <rfb/rfbclient.h>
@@ -207,7 +208,11 @@ static rfbBool handle_encoding(rfbClient *cl, rfbFramebufferUpdateRectHeader *re
         ok = zlibdec_feed(z, z->chunk, k, &err);
         len -= k;
     }
-    ok = ok && zlibdec_finish(z, (uint8_t *)cl->frameBuffer, cl->width * 4, x, y, &err);
+    if (ok) {
+        session_paint(cl, true);
+        ok = zlibdec_finish(z, (uint8_t *)cl->frameBuffer, cl->width * 4, x, y, &err);
+        session_paint(cl, false);
+    }
     if (!ok) {
         fail_fn(cl, &err);
         return FALSE;

@@ -4,6 +4,7 @@
 #include "zrle.h"
 
 #include "guard.h"
+#include "paint.h"
 
 #include <pthread.h>
 #include <rfb/rfbclient.h>
@@ -289,8 +290,12 @@ static rfbBool handle_encoding(rfbClient *cl, rfbFramebufferUpdateRectHeader *re
         return FALSE;
     }
     int x = rect->r.x, y = rect->r.y, w = rect->r.w, h = rect->r.h;
-    bool ok = x >= 0 && y >= 0 && x + w <= cl->width && y + h <= cl->height &&
-              zrle_decode(z, data, len, cl->frameBuffer, cl->width * 4, x, y, w, h, &err);
+    bool ok = x >= 0 && y >= 0 && x + w <= cl->width && y + h <= cl->height;
+    if (ok) {
+        session_paint(cl, true);
+        ok = zrle_decode(z, data, len, cl->frameBuffer, cl->width * 4, x, y, w, h, &err);
+        session_paint(cl, false);
+    }
     free(data);
     if (!ok) {
         if (err.code == VV_OK)
