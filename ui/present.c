@@ -60,6 +60,29 @@ bool present_direct(struct present *p, SDL_Window *win, const struct session_fra
     SDL_Surface *ws = SDL_GetWindowSurface(win);
     if (!ws || ws->w != out_w || ws->h != out_h) /* HiDPI: output pixels are not window pixels */
         return false;
+    if (f->ndamage > PRESENT_MAX_DAMAGE)
+        return false;
+    /* The usual case, a window surface in the frame's own format: plain row copies (the C
+     * library's memcpy is the fastest copy here; SDL's blitter is slower). */
+    if (ws->format->format == SDL_PIXELFORMAT_XRGB8888 && !SDL_MUSTLOCK(ws)) {
+        int n = 0;
+        for (int i = 0; i < f->ndamage; i++) {
+            SDL_Rect s, d, c;
+            if (!map_rect(&f->damage[i], now, &s, &d) || !SDL_IntersectRect(&d, &ws->clip_rect, &c))
+                continue;
+            s.x += c.x - d.x, s.y += c.y - d.y, s.w = c.w, s.h = c.h;
+            d = c;
+            for (int j = 0; j < s.h; j++)
+                memcpy((uint8_t *)ws->pixels + (size_t)(d.y + j) * (size_t)ws->pitch +
+                           (size_t)d.x * 4,
+                       f->pixels + (size_t)(s.y + j) * (size_t)f->stride + (size_t)s.x * 4,
+                       (size_t)s.w * 4);
+            p->shown[n++] = d;
+        }
+        p->nshown = n;
+        p->tex_stale = true;
+        return true;
+    }
     SDL_Surface *fs = SDL_CreateRGBSurfaceWithFormatFrom((void *)f->pixels, f->width, f->height, 32,
                                                          f->stride, SDL_PIXELFORMAT_XRGB8888);
     if (!fs)
