@@ -201,9 +201,9 @@ static void on_frame(struct app *a)
     if (!a->session)
         return;
     bool busy;
-    if (!session_frame_trylock(a->session, &f, &busy)) {
-        /* The session is painting into the shared frame: look again in a moment rather than
-         * wait (a hostile server's rectangle can take seconds). */
+    if (!session_frame_lock_within(a->session, &f, 20, &busy)) {
+        /* Still painting into the shared frame after 20 ms (a hostile server's rectangle can
+         * take seconds): handle input and look again, rather than wait on. */
         a->frame_retry = busy;
         return;
     }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 
 /* Clipboard text sent to the server is capped below libvncserver's and 0.9.14's 1 MiB limits. */
@@ -533,9 +534,17 @@ bool session_frame_lock(struct session *s, struct session_frame *out)
     return frame_locked(s, out);
 }
 
-bool session_frame_trylock(struct session *s, struct session_frame *out, bool *busy)
+bool session_frame_lock_within(struct session *s, struct session_frame *out, int max_ms, bool *busy)
 {
-    *busy = pthread_mutex_trylock(&s->frame_lock) != 0;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until); /* pthread_mutex_timedlock's clock */
+    until.tv_sec += max_ms / 1000;
+    until.tv_nsec += (long)(max_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    *busy = pthread_mutex_timedlock(&s->frame_lock, &until) != 0;
     return !*busy && frame_locked(s, out);
 }
 

@@ -129,10 +129,11 @@ struct session_frame {
     uint64_t updates; /* complete framebuffer updates published so far */
 };
 bool session_frame_lock(struct session *s, struct session_frame *out);
-/* The same without waiting: false with *busy set when the session is painting right now (try
- * again soon). With share_frame a paint can take long (a hostile server's huge rectangle): the
- * UI uses this. */
-bool session_frame_trylock(struct session *s, struct session_frame *out, bool *busy);
+/* The same, waiting at most max_ms for a paint under way: false with *busy set when it is still
+ * painting then (try again soon). With share_frame one paint can take long (a hostile server's
+ * huge rectangle), so the UI waits only briefly; ordinary paints take a millisecond or two. */
+bool session_frame_lock_within(struct session *s, struct session_frame *out, int max_ms,
+                               bool *busy);
 /* clear_damage: forget the damage just read. */
 void session_frame_unlock(struct session *s, bool clear_damage);
 
