@@ -125,7 +125,9 @@ int enc_build(const struct enc_list *l, int quality, int compress, bool lossless
     ADD(ENC_RICHCURSOR);
     ADD(ENC_XCURSOR);
     ADD(ENC_LASTRECT);
-    /* NewFBSize, not ExtDesktopSize: 0.9.14 ignores ExtDesktopSize with screen id 0 (QEMU). */
+    /* Both: ExtendedDesktopSize lets us ask for a size (SetDesktopSize); the guard renumbers
+     * a screen 0 (QEMU), which 0.9.14 would ignore. NewFBSize for servers without it. */
+    ADD(ENC_EXTDESKTOPSIZE);
     ADD(ENC_NEWFBSIZE);
     ADD(ENC_QEMU_EXTKEY);
     ADD(ENC_KBD_LED);

@@ -79,6 +79,9 @@ struct guard *guard_new(const int32_t *encodings, int n, const struct guard_limi
         case ENC_NEWFBSIZE:
             g->new_fb_size = true;
             break;
+        case ENC_EXTDESKTOPSIZE:
+            g->ext_desktop_size = true;
+            break;
         case ENC_QEMU_EXTKEY:
             g->qemu_key = true;
             break;
@@ -95,6 +98,11 @@ struct guard *guard_new(const int32_t *encodings, int n, const struct guard_limi
     g->phase = GP_SERVERINIT;
     g->need = 24;
     return g;
+}
+
+void guard_layout(const struct guard *g, struct guard_layout *out)
+{
+    *out = g->layout;
 }
 
 void guard_free(struct guard *g)
@@ -121,7 +129,8 @@ static const char *lowered_limit_option(const struct guard *g)
         uint32_t w = 0, h = 0;
         if (g->phase == GP_SERVERINIT && g->have >= 4)
             w = guard_be16(g->hdr), h = guard_be16(g->hdr + 2);
-        else if (g->phase == GP_RECT && g->enc == ENC_NEWFBSIZE)
+        else if ((g->phase == GP_RECT && g->enc == ENC_NEWFBSIZE) ||
+                 (g->phase == GP_EXTDS && g->enc == ENC_EXTDESKTOPSIZE))
             w = g->rw, h = g->rh;
         if (w > (uint32_t)l->max_width || h > (uint32_t)l->max_height)
             return "--max-desktop, up to " GUARD_STR(GUARD_MAX_DESKTOP) "x" GUARD_STR(

@@ -137,6 +137,15 @@ bool guard_scan(struct guard *g, uint8_t *buf, size_t n, struct guard_span *span
                 struct vv_error *err);
 /* The desktop size as the guard knows it (ServerInit, then NewFBSize); false before ServerInit. */
 bool guard_desktop(const struct guard *g, int *w, int *h);
+/* What the server's ExtendedDesktopSize rectangles said, for the client's SetDesktopSize. */
+struct guard_layout {
+    unsigned count;     /* ExtendedDesktopSize rectangles seen; 0: the server never sent one */
+    uint32_t screen_id; /* its first screen, as the server numbered it (QEMU: 0) */
+    uint32_t flags;
+    int width, height;  /* the desktop size it announced */
+    int reason, status; /* the last one's: 1 = answer to this client, then 0 = done, else refused */
+};
+void guard_layout(const struct guard *g, struct guard_layout *out);
 /* True between the first and the last byte of a server message (after ServerInit): a stream
  * that ends here was cut off, not closed between messages. */
 bool guard_mid_message(const struct guard *g);

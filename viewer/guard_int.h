@@ -8,6 +8,8 @@
 /* Largest structure collected before it is checked and forwarded: a Hextile tile header with
  * 255 coloured subrectangles (1 + 4 + 4 + 1 + 255 * 6 = 1540 bytes). */
 #define GUARD_HDR_CAP 2048
+/* ExtendedDesktopSize screens we take: 16 + 16 per screen must fit in hdr. */
+#define GUARD_MAX_SCREENS 64
 #define GUARD_BATCH 128 /* RRE/CoRRE subrectangles checked per structure */
 
 /* What the collected bytes are; each phase has a handler in guard.c or guard_rect.c. */
@@ -21,12 +23,14 @@ enum guard_phase {
     GP_RRE_SUBS, /* a batch of RRE / CoRRE subrectangles */
     GP_HEXTILE,  /* one Hextile tile header with its subrectangles */
     GP_TIGHT,    /* header + Tight control, filter, palette, compact length */
+    GP_EXTDS,    /* header + ExtendedDesktopSize screen count, then its screens */
 };
 
 struct guard {
     struct guard_limits lim;
     uint32_t pixel_offered; /* bit n: pixel encoding n (0..31) was offered */
-    bool rich_cursor, x_cursor, last_rect, new_fb_size, qemu_key, kbd_led, jpeg;
+    bool rich_cursor, x_cursor, last_rect, new_fb_size, ext_desktop_size, qemu_key, kbd_led, jpeg;
+    struct guard_layout layout; /* from ExtendedDesktopSize rectangles */
 
     uint32_t fb_w, fb_h; /* 0 until ServerInit */
 

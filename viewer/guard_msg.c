@@ -249,6 +249,26 @@ static bool not_offered(struct guard *g, int32_t enc)
                       g->rect_no);
 }
 
+/* A desktop size the server announces: libvncclient resizes at once, so later rectangles are
+ * checked against it. */
+static bool resize(struct guard *g)
+{
+    if (!dims_ok(g, g->rw, g->rh))
+        return guard_fail(g,
+                          "the server resized its desktop to %ux%u; vncview accepts 1x1 to "
+                          "%dx%d",
+                          g->rw, g->rh, g->lim.max_width, g->lim.max_height);
+    if (g->enc == ENC_EXTDESKTOPSIZE && g->rw == g->fb_w && g->rh == g->fb_h)
+        return true; /* the same size: an answer or the first announcement, not a resize */
+    g->fb_w = g->rw;
+    g->fb_h = g->rh;
+    uint64_t lim = area_limit(g, g->fb_w, g->fb_h);
+    if (lim > g->area_limit)
+        g->area_limit = lim;
+    g->st.rects[GUARD_STAT_NEWFBSIZE]++;
+    return true;
+}
+
 static bool handle_cursor(struct guard *g, bool rich)
 {
     uint32_t w = g->rw, h = g->rh, max = (uint32_t)g->lim.max_cursor;
@@ -290,19 +310,14 @@ static bool handle_pseudo(struct guard *g)
     case ENC_NEWFBSIZE:
         if (!g->new_fb_size)
             return not_offered(g, g->enc);
-        if (!dims_ok(g, g->rw, g->rh))
-            return guard_fail(g,
-                              "the server resized its desktop to %ux%u; vncview accepts 1x1 to "
-                              "%dx%d",
-                              g->rw, g->rh, g->lim.max_width, g->lim.max_height);
-        /* libvncclient resizes at once: later rectangles are checked against the new size. */
-        g->fb_w = g->rw;
-        g->fb_h = g->rh;
-        uint64_t lim = area_limit(g, g->fb_w, g->fb_h);
-        if (lim > g->area_limit)
-            g->area_limit = lim;
-        g->st.rects[GUARD_STAT_NEWFBSIZE]++;
+        if (!resize(g))
+            return false;
         break;
+    case ENC_EXTDESKTOPSIZE:
+        if (!g->ext_desktop_size)
+            return not_offered(g, g->enc);
+        expect(g, GP_EXTDS, 16); /* then the screen count */
+        return true;
     case ENC_QEMU_EXTKEY:
         if (!g->qemu_key)
             return not_offered(g, g->enc);
@@ -382,6 +397,50 @@ static bool handle_rect(struct guard *g)
     return not_offered(g, g->enc); /* offered but not framed: unreachable by guard_new */
 }
 
+/* GP_EXTDS: ExtendedDesktopSize (x = reason, y = status), its screen count, then 16 bytes per
+ * screen: id, x, y, width, height, flags. */
+static bool handle_extds(struct guard *g)
+{
+    unsigned n = g->hdr[12];
+    if (g->have == 16 && n > 0) {
+        if (n > GUARD_MAX_SCREENS)
+            return guard_fail(g, "the server described %u screens; vncview accepts at most %d", n,
+                              GUARD_MAX_SCREENS);
+        g->need = 16 + 16 * (size_t)n;
+        return true;
+    }
+    if (!resize(g))
+        return false;
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t *s = g->hdr + 16 + 16 * (size_t)i;
+        unsigned sx = guard_be16(s + 4), sy = guard_be16(s + 6), sw = guard_be16(s + 8),
+                 sh = guard_be16(s + 10);
+        if (sw == 0 || sh == 0 || sx + sw > g->rw || sy + sh > g->rh)
+            return guard_fail(g,
+                              "the server described screen %u as %ux%u at %u,%u, not inside its "
+                              "%ux%u desktop",
+                              i + 1, sw, sh, sx, sy, g->rw, g->rh);
+        if (i == 0) {
+            g->layout.screen_id = guard_be32(s);
+            g->layout.flags = guard_be32(s + 12);
+        }
+        /* libvncclient 0.9.14 ignores a layout with a screen numbered 0 (QEMU numbers its
+         * screen 0): it gets a non-zero number; SetDesktopSize goes out with the real one. */
+        if (guard_be32(s) == 0) {
+            s[0] = s[1] = s[2] = s[3] = 0xFF;
+            g->patched = true;
+        }
+    }
+    g->layout.count++;
+    g->layout.width = (int)g->rw;
+    g->layout.height = (int)g->rh;
+    g->layout.reason = (int)g->rx;
+    g->layout.status = (int)g->ry;
+    guard_emit(g);
+    guard_next_rect(g);
+    return true;
+}
+
 bool guard_step(struct guard *g)
 {
     switch (g->phase) {
@@ -401,6 +460,8 @@ bool guard_step(struct guard *g)
         return guard_hextile_tile(g);
     case GP_TIGHT:
         return guard_tight(g);
+    case GP_EXTDS:
+        return handle_extds(g);
     }
     return guard_fail(g, "internal error in the stream guard (phase %d)", (int)g->phase);
 }

@@ -38,6 +38,8 @@ struct pump {
     char security[256];
     atomic_ullong s2c_total, c2s_total;
     struct guard *guard;
+    pthread_mutex_t layout_lock; /* guards layout, the guard's as of the last read */
+    struct guard_layout layout;
 };
 
 static void status(struct pump *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -285,6 +287,13 @@ static void relay(struct pump *p, struct transport *t)
                     name_server(&p->error, t->peer); /* the guard says what went wrong */
                     goto done;
                 }
+                struct guard_layout l;
+                guard_layout(p->guard, &l);
+                if (l.count != p->layout.count) { /* only this thread writes it */
+                    pthread_mutex_lock(&p->layout_lock);
+                    p->layout = l;
+                    pthread_mutex_unlock(&p->layout_lock);
+                }
             } else if (n == 0) {
                 server_eof = true;
             } else if (n != -EAGAIN) {
@@ -391,9 +400,11 @@ struct pump *pump_start(const struct pump_config *cfg, struct vv_error *err)
         goto fail;
     if (plat_wake_open(&p->cancel) != 0)
         goto fail;
+    pthread_mutex_init(&p->layout_lock, NULL);
     plat_set_nonblock(cfg->client_fd, true);
     if (pthread_create(&p->thread, NULL, pump_main, p) != 0) {
         plat_wake_close(&p->cancel);
+        pthread_mutex_destroy(&p->layout_lock);
         goto fail;
     }
     return p;
@@ -428,7 +439,15 @@ void pump_free(struct pump *p)
         return;
     guard_free(p->guard);
     plat_wake_close(&p->cancel);
+    pthread_mutex_destroy(&p->layout_lock);
     free(p);
+}
+
+void pump_layout(struct pump *p, struct guard_layout *out)
+{
+    pthread_mutex_lock(&p->layout_lock);
+    *out = p->layout;
+    pthread_mutex_unlock(&p->layout_lock);
 }
 
 const char *pump_security(struct pump *p)

@@ -64,6 +64,8 @@ void pump_join(struct pump *p, struct vv_error *err);
 void pump_free(struct pump *p);
 /* Security of the established transport, e.g. "NOT ENCRYPTED"; valid once connected. */
 const char *pump_security(struct pump *p);
+/* What the server's ExtendedDesktopSize rectangles said so far (any thread). */
+void pump_layout(struct pump *p, struct guard_layout *out);
 /* Bytes relayed so far, server to client and client to server (for benchmarks). */
 void pump_counters(struct pump *p, unsigned long long *s2c, unsigned long long *c2s);
 

@@ -224,11 +224,92 @@ void session_send_clipboard(struct session *s, const char *utf8, size_t len)
     enqueue(s, c);
 }
 
+void session_request_desktop_size(struct session *s, int w, int h)
+{
+    if (w < 1 || h < 1 || w > SESSION_MAX_DIM || h > SESSION_MAX_DIM)
+        return;
+    struct cmd *c = new_cmd(s, CMD_RESIZE);
+    if (c) {
+        c->x = w;
+        c->y = h;
+        enqueue(s, c);
+    }
+}
+
 void session_request_refresh(struct session *s)
 {
     struct cmd *c = new_cmd(s, CMD_REFRESH);
     if (c)
         enqueue(s, c);
+}
+
+static void put16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v >> 16);
+    put16(p + 2, v & 0xFFFF);
+}
+
+static struct guard_layout layout_of(struct session *s)
+{
+    struct guard_layout l = {0};
+    pthread_mutex_lock(&s->lock);
+    if (s->pump)
+        pump_layout(s->pump, &l);
+    pthread_mutex_unlock(&s->lock);
+    return l;
+}
+
+/* SetDesktopSize, built here (0.9.14's SendExtDesktopSize sends uninitialised screen fields):
+ * one screen covering the desktop, with the number and flags the server gave its first one. */
+static bool send_desktop_size(struct session *s, int w, int h)
+{
+    struct guard_layout l = layout_of(s);
+    if (l.count == 0) {
+        log_info("the server cannot resize its desktop (it does not take ExtendedDesktopSize)");
+        return true;
+    }
+    if (w == s->fb_w && h == s->fb_h)
+        return true;
+    log_info("asking the server for a %dx%d desktop", w, h);
+    uint8_t m[24] = {251 /* SetDesktopSize */, 0};
+    put16(m + 2, (unsigned)w);
+    put16(m + 4, (unsigned)h);
+    m[6] = 1; /* screens */
+    m[7] = 0;
+    put32(m + 8, l.screen_id);
+    put16(m + 12, 0);
+    put16(m + 14, 0);
+    put16(m + 16, (unsigned)w);
+    put16(m + 18, (unsigned)h);
+    put32(m + 20, l.flags);
+    s->resize_asked = true;
+    return WriteToRFBServer(s->cl, (char *)m, sizeof m) != 0;
+}
+
+/* After each message: says why the server refused our SetDesktopSize, if it did. */
+static void check_layout(struct session *s)
+{
+    if (!s->resize_asked)
+        return;
+    struct guard_layout l = layout_of(s);
+    if (l.count == s->layouts_seen)
+        return;
+    s->layouts_seen = l.count;
+    if (l.reason != 1) /* not an answer to this client */
+        return;
+    s->resize_asked = false;
+    static const char *const why[] = {"", "resizing is not allowed", "out of resources",
+                                      "invalid screen layout"};
+    if (l.status != 0)
+        log_info("the server refused the new desktop size: %s (status %d); it stays %dx%d",
+                 l.status >= 1 && l.status <= 3 ? why[l.status] : "unknown reason", l.status,
+                 s->fb_w, s->fb_h);
 }
 
 /* Network thread: send everything queued. False if a send failed (connection gone). */
@@ -269,6 +350,9 @@ static bool run_commands(struct session *s)
                 break;
             case CMD_REFRESH:
                 ok = SendFramebufferUpdateRequest(cl, 0, 0, s->fb_w, s->fb_h, FALSE);
+                break;
+            case CMD_RESIZE:
+                ok = send_desktop_size(s, c->x, c->y);
                 break;
             }
         }
@@ -312,6 +396,12 @@ static bool handle_message(struct session *s)
     if (!ok) /* cleaning up may log more: keep what was said about this message */
         snprintf(fail_reason, sizeof fail_reason, "%s", lib_reason);
     s->watchdog.armed = false;
+    if (ok && s->resized_request) {
+        s->resized_request = false;
+        ok = SendFramebufferUpdateRequest(s->cl, 0, 0, s->fb_w, s->fb_h, FALSE);
+    }
+    if (ok)
+        check_layout(s);
     return ok;
 }
 

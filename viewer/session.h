@@ -114,6 +114,10 @@ void session_send_key(struct session *s, uint32_t keysym, uint32_t xt_code, bool
 void session_send_text_keysym(struct session *s, uint32_t keysym);
 void session_send_pointer(struct session *s, int x, int y, uint8_t buttons);
 void session_send_clipboard(struct session *s, const char *utf8, size_t len);
+/* Ask the server to resize its desktop to w x h (SetDesktopSize; servers that announced
+ * ExtendedDesktopSize, e.g. Xvnc; others are left alone). Ignored in view-only mode. The new
+ * size arrives as a resize like any other; a refusal is logged. */
+void session_request_desktop_size(struct session *s, int w, int h);
 /* Ask the server for a full (non-incremental) update. */
 void session_request_refresh(struct session *s);
 

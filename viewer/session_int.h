@@ -17,7 +17,7 @@
 /* The largest desktop we accept: what GPUs take as a texture. */
 #define SESSION_MAX_DIM 16384
 
-enum cmd_type { CMD_KEY, CMD_TEXT, CMD_POINTER, CMD_CUT, CMD_REFRESH };
+enum cmd_type { CMD_KEY, CMD_TEXT, CMD_POINTER, CMD_CUT, CMD_REFRESH, CMD_RESIZE };
 
 struct cmd {
     enum cmd_type type;
@@ -73,6 +73,11 @@ struct session {
     /* The next incremental request went out at this update's first rectangle (so the server
      * encodes update N+1 while we decode N); libvncclient sends its own again at the end. */
     bool requested_ahead;
+    bool painted; /* this update had a pixel rectangle (GotFrameBufferUpdate) */
+    /* SetDesktopSize: ExtendedDesktopSize answers looked at so far, and whether we asked. */
+    unsigned layouts_seen;
+    bool resize_asked;
+    bool resized_request;        /* the desktop was resized: ask for all of it after this message */
     struct vv_error proto_error; /* set by our callbacks when the server misbehaves */
     struct zrle *zrle;           /* our ZRLE decoder's zlib stream */
     struct zlibdec *zlib;        /* our Zlib decoder's zlib stream (session_draw.c) */

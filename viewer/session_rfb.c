@@ -37,6 +37,8 @@ static rfbBool alloc_framebuffer(rfbClient *cl)
         vv_error_set(&s->proto_error, VV_ERR_GENERIC, "out of memory for a %dx%d desktop", w, h);
         return FALSE;
     }
+    /* A resize: ExtendedDesktopSize does not make libvncclient ask for the new content. */
+    s->resized_request = s->fb != NULL;
     /* A shared framebuffer stays the published frame until the new size is published. */
     pthread_mutex_lock(&s->frame_lock);
     if (s->fb != s->front)
@@ -76,6 +78,7 @@ static void add_damage(struct session *s, int x, int y, int w, int h)
 static void got_update(rfbClient *cl, int x, int y, int w, int h)
 {
     struct session *s = owner(cl);
+    s->painted |= w > 0 && h > 0; /* libvncclient reports some pseudo-rectangles as 0x0 */
     add_damage(s, x, y, w, h);
     /* Request-ahead: ask for the next update as soon as this one starts arriving, as TigerVNC
      * does, so that the server's encoding overlaps our decoding instead of waiting for it.
@@ -91,7 +94,11 @@ static void finished_update(rfbClient *cl)
 {
     struct session *s = owner(cl);
     s->requested_ahead = false;
-    session_publish(s);
+    /* Only pseudo-rectangles (a cursor, the ExtendedDesktopSize announcement that answers our
+     * SetEncodings): no pixel changed; a new desktop is published with its first pixels. */
+    if (s->npending || s->painted)
+        session_publish(s);
+    s->painted = false;
 }
 
 static void copy_rect(uint8_t *dst, const uint8_t *src, int stride, struct vv_rect r)

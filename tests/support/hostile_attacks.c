@@ -70,11 +70,13 @@ bool hostile_atk_newfb(struct hostile_run *r, const int32_t *p)
 
 bool hostile_atk_extdesk(struct hostile_run *r, const int32_t *p)
 {
-    /* One screen of the new size, as a server answering a resize would send it. */
-    /* Screen count and padding; screen id 1 at 0,0, its size, flags. */
-    uint8_t body[4 + 16] = {1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};
-    body[12] = (uint8_t)(p[0] >> 8);
-    body[13] = (uint8_t)p[0];
+    /* One screen of the new size, as a server answering a resize would send it: screen count
+     * and padding; screen id 1 at 0,0, its size, flags. p[2]: another width for the screen;
+     * p[3]: another screen count (the body still holds one screen). */
+    int sw = p[2] ? p[2] : p[0];
+    uint8_t body[4 + 16] = {p[3] ? (uint8_t)p[3] : 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};
+    body[12] = (uint8_t)(sw >> 8);
+    body[13] = (uint8_t)sw;
     body[14] = (uint8_t)(p[1] >> 8);
     body[15] = (uint8_t)p[1];
     struct badsrv *srv = hostile_srv(r);

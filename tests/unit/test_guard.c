@@ -155,7 +155,6 @@ static void test_encodings_offered(void)
         {8, "encoding ZlibHex"},
         {3, "encoding 3 in rectangle 1"},
         {(int32_t)ENC_ULTRAZIP, "encoding UltraZip"},
-        {ENC_EXTDESKTOPSIZE, "encoding ExtendedDesktopSize"},
         {ENC_POINTERPOS, "encoding PointerPos"},
         {ENC_COMPRESS_0 + 2, "encoding CompressLevel"},
         {ENC_QUALITY_0 + 5, "encoding QualityLevel"},
@@ -259,6 +258,68 @@ static void test_newfbsize(void)
     gs_rect(&s, 0, 0, 20000, 10, ENC_NEWFBSIZE);
     EXPECT_FAIL(&s, "resized its desktop to 20000x10; vncview accepts 1x1 to 16384x16384");
     gs_free(&s);
+}
+
+/* ExtendedDesktopSize rect (x = reason, y = status) with one screen. */
+static void extds(struct gstream *s, unsigned w, unsigned h, uint32_t id, unsigned sw, unsigned sh)
+{
+    gs_rect(s, 1, 0, w, h, ENC_EXTDESKTOPSIZE);
+    gs_u8(s, 1);
+    gs_fill(s, 0, 3);
+    gs_u32(s, id);
+    gs_u16(s, 0);
+    gs_u16(s, 0);
+    gs_u16(s, sw);
+    gs_u16(s, sh);
+    gs_u32(s, 7);
+}
+
+static void test_extdesktopsize(void)
+{
+    struct gstream s = {0}, want = {0};
+    /* A resize; the rectangle after it is checked against the new size. */
+    gc_start(&s, 2);
+    extds(&s, 128, 96, 0x2a, 128, 96);
+    gs_rect(&s, 100, 80, 28, 16, ENC_COPYRECT);
+    gs_u16(&s, 0);
+    gs_u16(&s, 0);
+    EXPECT_OK(&s);
+    /* Screen id 0 (QEMU), which libvncclient 0.9.14 would ignore, reaches it renumbered. */
+    gc_start(&s, 1);
+    extds(&s, 128, 96, 0, 128, 96);
+    gc_start(&want, 1);
+    extds(&want, 128, 96, 0xFFFFFFFFu, 128, 96);
+    EXPECT_OUT(&s, &want);
+    /* Several screens, collected whole. */
+    gc_start(&s, 1);
+    gs_rect(&s, 0, 0, 200, 100, ENC_EXTDESKTOPSIZE);
+    gs_u8(&s, 2);
+    gs_fill(&s, 0, 3);
+    for (unsigned i = 0; i < 2; i++) {
+        gs_u32(&s, i + 1);
+        gs_u16(&s, 100 * i);
+        gs_u16(&s, 0);
+        gs_u16(&s, 100);
+        gs_u16(&s, 100);
+        gs_u32(&s, 0);
+    }
+    EXPECT_OK(&s);
+    gc_start(&s, 1);
+    extds(&s, 100, 50, 1, 200, 50);
+    EXPECT_FAIL(&s, "screen 1 as 200x50 at 0,0, not inside its 100x50 desktop");
+    gc_start(&s, 1);
+    extds(&s, 100, 50, 1, 100, 0);
+    EXPECT_FAIL(&s, "screen 1 as 100x0");
+    gc_start(&s, 1);
+    gs_rect(&s, 0, 0, 100, 50, ENC_EXTDESKTOPSIZE);
+    gs_u8(&s, 65);
+    gs_fill(&s, 0, 3 + 16 * 65);
+    EXPECT_FAIL(&s, "described 65 screens; vncview accepts at most 64");
+    gc_start(&s, 1);
+    extds(&s, 20000, 10, 1, 20000, 10);
+    EXPECT_FAIL(&s, "resized its desktop to 20000x10; vncview accepts 1x1 to 16384x16384");
+    gs_free(&s);
+    gs_free(&want);
 }
 
 static void test_cursors(void)
@@ -412,6 +473,7 @@ int main(void)
     test_encodings_offered();
     test_rect_count_and_lastrect();
     test_newfbsize();
+    test_extdesktopsize();
     test_cursors();
     test_other_pseudo();
     test_clipboard();
