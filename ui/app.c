@@ -40,6 +40,22 @@ void app_update_title(struct app *a)
 }
 
 /* Sizes the window to the desktop, within the screen's usable area, unless full screen. */
+/* The user resized the window (or went full screen) and stopped: ask the server for a desktop
+ * of the window's size in output pixels, so that it shows 1:1. */
+void app_remote_resize(struct app *a)
+{
+    if (!a->resize_due || !SDL_TICKS_PASSED(SDL_GetTicks(), a->resize_due))
+        return;
+    a->resize_due = 0;
+    if (a->o->no_remote_resize || a->o->view_only || !a->session || a->state != APP_RUNNING ||
+        !a->view.tex)
+        return;
+    int w, h;
+    SDL_GetRendererOutputSize(a->ren, &w, &h);
+    if (w != a->view.w || h != a->view.h)
+        session_request_desktop_size(a->session, w, h);
+}
+
 void app_fit_window(struct app *a, int fb_w, int fb_h)
 {
     if (a->fullscreen)
@@ -75,6 +91,8 @@ void app_fit_window(struct app *a, int fb_w, int fb_h)
     }
     w = w < 200 ? 200 : w;
     h = h < 150 ? 150 : h;
+    a->fit_w = w;
+    a->fit_h = h;
     SDL_SetWindowSize(a->win, w, h);
     /* Keep the whole window on the screen it is on (no window manager does it for us under a
      * bare X server, and a grown window would hang off the edge). */
@@ -231,8 +249,14 @@ static void handle_event(struct app *a, const SDL_Event *ev)
         } else if (ev->window.event == SDL_WINDOWEVENT_FOCUS_GAINED) {
             a->focused = true;
             app_clipboard_check(a);
-        } else if (ev->window.event == SDL_WINDOWEVENT_LEAVE)
+        } else if (ev->window.event == SDL_WINDOWEVENT_LEAVE) {
             a->mouse_out_y = -1;
+        } else if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+            if (ev->window.data1 == a->fit_w && ev->window.data2 == a->fit_h && !a->fullscreen)
+                a->fit_w = a->fit_h = 0; /* our own app_fit_window */
+            else
+                a->resize_due = SDL_GetTicks() + 400; /* once the user stops dragging */
+        }
         a->dirty = true;
         return;
     case SDL_RENDER_TARGETS_RESET:
@@ -357,13 +381,17 @@ int app_run(const struct vv_options *o, const char *address_override)
     while (!a->quit) {
         Uint32 now = SDL_GetTicks();
         SDL_Event ev;
-        int got = SDL_WaitEventTimeout(&ev, a->frame_retry ? 1 : animating(a, now) ? 16 : 250);
+        int got = SDL_WaitEventTimeout(&ev, a->frame_retry      ? 1
+                                            : a->resize_due     ? 50
+                                            : animating(a, now) ? 16
+                                                                : 250);
         if (got) {
             handle_event(a, &ev);
             while (!a->quit && SDL_PollEvent(&ev))
                 handle_event(a, &ev);
         }
         app_retry_frame(a);
+        app_remote_resize(a);
         if (a->focused && SDL_GetTicks() - a->clip_polled >= 1000) {
             a->clip_polled = SDL_GetTicks();
             app_clipboard_check(a);

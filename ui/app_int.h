@@ -67,6 +67,10 @@ struct app {
     Uint32 bell_until, badge_until, toast_until;
     char toast[160];
     int mouse_out_y; /* last pointer y in output pixels, for the badge */
+    /* Remote resize: the window size we set ourselves (its SIZE_CHANGED is not the user's),
+     * and a user's resize waiting for the window to settle. */
+    int fit_w, fit_h;
+    Uint32 resize_due; /* 0: none */
 };
 
 /* app_bridge.c */
@@ -89,6 +93,7 @@ void app_send_ctrl_alt_del(struct app *a);
 void app_toast(struct app *a, const char *text);
 void app_update_title(struct app *a);
 void app_fit_window(struct app *a, int fb_w, int fb_h);
+void app_remote_resize(struct app *a);
 float app_output_scale(struct app *a);
 
 #endif

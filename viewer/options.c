@@ -84,6 +84,9 @@ static const struct opt_def table[] = {
      "start in full screen (F11 toggles)"},
     {"view-only", 0, NULL, OPT_FLAG, OFF(view_only), 0, 0, FOR_CONNECT | FOR_DEMO,
      "send no keyboard, mouse or clipboard input"},
+    {"no-remote-resize", 0, NULL, OPT_FLAG, OFF(no_remote_resize), 0, 0, FOR_CONNECT | FOR_DEMO,
+     "keep the server's desktop size when you resize the window or go full screen (by "
+     "default vncview asks servers that allow it, such as Xvnc, to match the window)"},
     {"output", 'o', "FILE.png", OPT_STRING, OFF(output), 0, 0, FOR_SNAPSHOT,
      "snapshot: write the desktop to FILE.png"},
     {"verbose", 'v', NULL, OPT_FLAG, OFF(verbose), 0, 0, FOR_SESSIONS,

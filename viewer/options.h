@@ -31,6 +31,7 @@ struct vv_options {
     struct vv_dims max_desktop;
     int max_clipboard, max_cursor;
     bool fullscreen, view_only, verbose, debug, help, version;
+    bool no_remote_resize; /* keep the server's desktop size when the window changes */
 };
 
 /* Fills o from argv. false + err (VV_ERR_USAGE) on anything malformed. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# GUI test under Xvfb: how the viewer lays out a real Xvnc desktop. Fit-to-window (window fits
-# the screen, aspect kept, picture is a scaled copy), letterboxing after a window resize, F11
+# GUI test under Xvfb (its viewers run with --no-remote-resize: the local layout is under test;
+# gui_remote_resize.sh covers the other way): how the viewer lays out a real Xvnc desktop.
+# Fit-to-window (window fits the screen, aspect kept, picture is a scaled copy), letterboxing
+# after a window resize, F11
 # full screen, the F8 menu and its 1:1/fit toggle, a server-side resize (xrandr), losing the
 # server and Reconnect; and --scale 100 (pan follows the pointer; a small desktop is centred;
 # pixel-exact). Usage: gui_view.sh /path/to/vncview WORKDIR
@@ -193,7 +195,7 @@ pointer_away() { DISPLAY=:$CV xdotool mousemove $((SW - 1)) $((SH - 1)); } # no 
 start_viewer() { # start_viewer LOG ARGS...: sets VPID, wid
     log=$1
     shift
-    peers_start "vncview $*" "$log" env DISPLAY=:$CV LD_PRELOAD="$GL_PRELOAD" "$VNCVIEW" --verbose "$@"
+    peers_start "vncview $*" "$log" env DISPLAY=:$CV LD_PRELOAD="$GL_PRELOAD" "$VNCVIEW" --verbose --no-remote-resize "$@"
     VPID=$PEERS_LAST_PID
     # By the address in the title: SDL replaces its first window when it makes the renderer.
     wid=$(peers_wait_window "$CV" "127.0.0.1:${CR}[) ]" 10) || {
