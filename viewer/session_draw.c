@@ -1,17 +1,13 @@
 /* The drawing callbacks libvncclient's decoders call, replaced by bounded ones (hostile-servers:
  * its CopyRectangleFromRectangle loops forever on a zero-width desktop and nothing checks
- * source rectangles), plus Tight (JPEG through the system libjpeg), ZRLE, Zlib and Ultra
- * through our decoders.
+ * source rectangles), and JPEG through the system libjpeg. Our ZRLE, Zlib, Ultra and Tight
+ * decoders are reached through session_decode.c.
  * Network thread only. */
 #include "session_int.h"
 
 #include "jpegdec.h"
 #include "log.h"
 #include "paint.h"
-#include "tightdec.h"
-#include "ultradec.h"
-#include "zlibdec.h"
-#include "zrle.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,53 +134,6 @@ static rfbBool jpeg(rfbClient *cl, const uint8_t *buf, int len, int x, int y, in
     return ok ? TRUE : FALSE;
 }
 
-static struct zrle *zrle_of(rfbClient *cl)
-{
-    struct session *s = owner(cl);
-    if (s && !s->zrle)
-        s->zrle = zrle_new();
-    return s ? s->zrle : NULL;
-}
-
-static void decoder_failed(rfbClient *cl, const struct vv_error *err)
-{
-    session_fail(owner(cl), err);
-}
-
-static struct zlibdec *zlib_of(rfbClient *cl)
-{
-    struct session *s = owner(cl);
-    if (s && !s->zlib)
-        s->zlib = zlibdec_new();
-    return s ? s->zlib : NULL;
-}
-
-static struct ultradec *ultra_of(rfbClient *cl)
-{
-    struct session *s = owner(cl);
-    if (s && !s->ultra)
-        s->ultra = ultradec_new();
-    return s ? s->ultra : NULL;
-}
-
-static struct tightdec *tight_of(rfbClient *cl)
-{
-    struct session *s = owner(cl);
-    if (s && !s->tight)
-        s->tight = tightdec_new();
-    return s ? s->tight : NULL;
-}
-
-void session_draw_free(struct session *s)
-{
-    tightdec_free(s->tight);
-    s->tight = NULL;
-    zlibdec_free(s->zlib);
-    s->zlib = NULL;
-    ultradec_free(s->ultra);
-    s->ultra = NULL;
-}
-
 void session_draw_install(rfbClient *cl)
 {
     /* libvncclient: "set all three or none" of CopyRect... they are used together. */
@@ -192,8 +141,5 @@ void session_draw_install(rfbClient *cl)
     cl->GotFillRect = fill_rect;
     cl->GotBitmap = bitmap;
     cl->GotJpeg = jpeg;
-    zrle_register_extension(zrle_of, decoder_failed);
-    zlibdec_register_extension(zlib_of, decoder_failed);
-    ultradec_register_extension(ultra_of, decoder_failed);
-    tightdec_register_extension(tight_of, decoder_failed);
+    session_decode_install();
 }

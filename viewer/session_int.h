@@ -92,10 +92,12 @@ rfbClient *session_rfb_new(struct session *s, int sock);
 bool session_rfb_send_formats(struct session *s);
 /* Frees the client and everything 0.9.14 forgets (cursor, TurboJPEG handle) and our fb. */
 void session_rfb_free(struct session *s);
-/* session_draw.c: bounded drawing callbacks, JPEG and ZRLE decoders. */
+/* session_draw.c: bounded drawing callbacks and JPEG. */
 void session_draw_install(rfbClient *cl);
-/* session_draw.c: frees the Zlib and Ultra decoders (network thread, after the client). */
-void session_draw_free(struct session *s);
+/* session_decode.c: the extension for the guard's private encodings (once per process), and
+ * freeing a session's decoders (network thread, after the client). */
+void session_decode_install(void);
+void session_decode_free(struct session *s);
 /* Ends the session after the current message with err (first error wins). */
 void session_fail(struct session *s, const struct vv_error *err);
 /* Publishes the pending damage to the front buffer (network thread). */

@@ -5,7 +5,6 @@
 
 #include "charset.h"
 #include "log.h"
-#include "zrle.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -336,9 +335,7 @@ void session_rfb_free(struct session *s)
         rfbClientCleanup(cl); /* closes cl->sock */
         s->cl = NULL;
     }
-    zrle_free(s->zrle);
-    s->zrle = NULL;
-    session_draw_free(s);
+    session_decode_free(s);
     pthread_mutex_lock(&s->frame_lock);
     if (s->fb != s->front) /* a shared one is the published frame: session_destroy frees it */
         free(s->fb);

@@ -3,12 +3,8 @@
  * inside the framebuffer. JPEG goes straight to jpegdec (the hot path: one read, no copy). */
 #include "tightdec.h"
 
-#include "guard.h"
 #include "jpegdec.h"
-#include "paint.h"
 
-#include <pthread.h>
-#include <rfb/rfbclient.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +39,6 @@ struct tightdec {
     uint8_t palette[256 * 3];
     uint8_t prev[MAX_WIDTH * 3]; /* gradient filter: the row above */
     uint8_t chunk[CHUNK];        /* compressed data being inflated */
-    struct _rfbClient *paint_cl; /* while a session's rectangle is decoded (paint.h) */
 };
 
 struct membuf {
@@ -54,6 +49,7 @@ struct membuf {
 /* One rectangle being decoded. */
 struct trect {
     tightdec_read_fn read;
+    tightdec_paint_fn paint;
     void *ctx;
     const struct membuf *mem; /* tightdec_decode's data, else NULL */
     uint8_t *fb;
@@ -79,11 +75,11 @@ void tightdec_free(struct tightdec *t)
     free(t);
 }
 
-/* Brackets painting (see paint.h); the client is set only while libvncclient's reads feed us. */
-static void paint(struct tightdec *t, bool begin)
+/* Brackets painting for the caller (tightdec_read_rect's paint). */
+static void paint(const struct trect *r, bool begin)
 {
-    if (t->paint_cl)
-        session_paint(t->paint_cl, begin);
+    if (r->paint)
+        r->paint(r->ctx, begin);
 }
 
 static bool tfail(struct tightdec *t, struct vv_error *err, const char *fmt, ...)
@@ -372,14 +368,14 @@ static bool basic(struct tightdec *t, struct trect *r, unsigned kind, struct vv_
     if (!read_data(t, r, kind & 3, err) || !check_end(t, r, err))
         return false;
     bool ok = true;
-    paint(t, true);
+    paint(r, true);
     if (r->filter == FILTER_PALETTE)
         ok = paint_palette(t, r, err);
     else if (r->filter == FILTER_GRADIENT)
         paint_gradient(t, r);
     else
         paint_copy(t, r);
-    paint(t, false);
+    paint(r, false);
     return ok;
 }
 
@@ -395,9 +391,9 @@ static bool jpeg(struct tightdec *t, struct trect *r, struct vv_error *err)
         return out_of_memory(t, r, err);
     if (!get(t, r, t->jpeg, len, err) || !check_end(t, r, err))
         return false;
-    paint(t, true);
+    paint(r, true);
     bool ok = jpegdec_decode(t->jpeg, len, r->fb, r->fb_w * 4, r->x, r->y, r->w, r->h, err);
-    paint(t, false);
+    paint(r, false);
     if (!ok) {
         t->failed = true;
         return false;
@@ -405,9 +401,9 @@ static bool jpeg(struct tightdec *t, struct trect *r, struct vv_error *err)
     return true;
 }
 
-static bool decode_rect(struct tightdec *t, tightdec_read_fn read, void *ctx,
-                        const struct membuf *mem, uint8_t *fb, int fb_w, int fb_h, int x, int y,
-                        int w, int h, struct vv_error *err)
+static bool decode_rect(struct tightdec *t, tightdec_read_fn read, tightdec_paint_fn painter,
+                        void *ctx, const struct membuf *mem, uint8_t *fb, int fb_w, int fb_h, int x,
+                        int y, int w, int h, struct vv_error *err)
 {
     if (t->failed)
         return tfail(t, err, "the Tight decoder already failed on this connection");
@@ -418,6 +414,7 @@ static bool decode_rect(struct tightdec *t, tightdec_read_fn read, void *ctx,
                      "desktop",
                      t->rects, w, h, x, y, fb_w, fb_h);
     struct trect r = {.read = read,
+                      .paint = painter,
                       .ctx = ctx,
                       .mem = mem,
                       .fb = fb,
@@ -439,12 +436,12 @@ static bool decode_rect(struct tightdec *t, tightdec_read_fn read, void *ctx,
         if (!get(t, &r, rgb, 3, err) || !check_end(t, &r, err))
             return false;
         put_px(b, rgb);
-        paint(t, true);
+        paint(&r, true);
         for (int i = 0; i < w; i++)
             memcpy(row_at(&r, 0) + (size_t)i * 4, b, 4);
         for (int j = 1; j < h; j++)
             memcpy(row_at(&r, j), row_at(&r, 0), (size_t)w * 4);
-        paint(t, false);
+        paint(&r, false);
         return true;
     }
     if (kind == CTL_JPEG)
@@ -455,10 +452,11 @@ static bool decode_rect(struct tightdec *t, tightdec_read_fn read, void *ctx,
     return basic(t, &r, kind, err);
 }
 
-bool tightdec_read_rect(struct tightdec *t, tightdec_read_fn read, void *ctx, uint8_t *fb, int fb_w,
-                        int fb_h, int x, int y, int w, int h, struct vv_error *err)
+bool tightdec_read_rect(struct tightdec *t, tightdec_read_fn read, tightdec_paint_fn painter,
+                        void *ctx, uint8_t *fb, int fb_w, int fb_h, int x, int y, int w, int h,
+                        struct vv_error *err)
 {
-    return decode_rect(t, read, ctx, NULL, fb, fb_w, fb_h, x, y, w, h, err);
+    return decode_rect(t, read, painter, ctx, NULL, fb, fb_w, fb_h, x, y, w, h, err);
 }
 
 static bool mem_read(void *ctx, void *buf, size_t n)
@@ -476,58 +474,10 @@ bool tightdec_decode(struct tightdec *t, const uint8_t *data, size_t len, uint8_
                      int fb_h, int x, int y, int w, int h, struct vv_error *err)
 {
     struct membuf m = {data, len};
-    if (decode_rect(t, mem_read, &m, &m, fb, fb_w, fb_h, x, y, w, h, err))
+    if (decode_rect(t, mem_read, NULL, &m, &m, fb, fb_w, fb_h, x, y, w, h, err))
         return true;
     if (err->code == VV_ERR_CLOSED)
         vv_error_set(err, VV_ERR_PROTOCOL,
                      "the server's Tight rectangle %lu ends early (%zu bytes)", t->rects, len);
     return false;
-}
-
-/* libvncclient glue. The extension list is global, so it is registered once. */
-static struct tightdec *(*lookup_fn)(rfbClient *cl);
-static void (*fail_fn)(rfbClient *cl, const struct vv_error *err);
-static int ext_encodings[] = {GUARD_ENC_TIGHT_PRIVATE, 0};
-
-static bool rfb_read(void *ctx, void *buf, size_t n)
-{
-    /* ReadFromRFBServer takes an unsigned int; our reads are at most 4 MiB. */
-    return ReadFromRFBServer(ctx, buf, (unsigned int)n) != 0;
-}
-
-static rfbBool handle_encoding(rfbClient *cl, rfbFramebufferUpdateRectHeader *rect)
-{
-    if ((int32_t)rect->encoding != GUARD_ENC_TIGHT_PRIVATE)
-        return FALSE;
-    struct tightdec *t = lookup_fn ? lookup_fn(cl) : NULL;
-    if (!t)
-        return FALSE; /* not a session's client: nothing read, another extension may take it */
-    struct vv_error err;
-    vv_error_clear(&err);
-    t->paint_cl = cl;
-    bool ok = tightdec_read_rect(t, rfb_read, cl, (uint8_t *)cl->frameBuffer, cl->width, cl->height,
-                                 rect->r.x, rect->r.y, rect->r.w, rect->r.h, &err);
-    t->paint_cl = NULL;
-    if (ok)
-        return TRUE;
-    if (err.code != VV_ERR_CLOSED)
-        fail_fn(cl, &err);
-    return FALSE;
-}
-
-static rfbClientProtocolExtension tight_extension = {
-    ext_encodings, handle_encoding, NULL, NULL, NULL, NULL};
-
-static void register_once(void)
-{
-    rfbClientRegisterExtension(&tight_extension);
-}
-
-void tightdec_register_extension(struct tightdec *(*lookup)(struct _rfbClient *cl),
-                                 void (*fail)(struct _rfbClient *cl, const struct vv_error *err))
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    lookup_fn = lookup;
-    fail_fn = fail;
-    pthread_once(&once, register_once);
 }

@@ -22,6 +22,9 @@ void tightdec_free(struct tightdec *t);
 
 /* Fills buf with exactly n bytes of the server's stream; false if the connection failed. */
 typedef bool (*tightdec_read_fn)(void *ctx, void *buf, size_t n);
+/* Called with true before painting into fb and with false after, never around a read (the
+ * session's frame lock, paint.h). */
+typedef void (*tightdec_paint_fn)(void *ctx, bool begin);
 
 /* Reads one Tight rectangle's data (from its control byte on) through read and paints it into
  * fb (fb_w x fb_h pixels, fb_w * 4 bytes per row) at x,y, w x h. Returns false with err set:
@@ -29,18 +32,12 @@ typedef bool (*tightdec_read_fn)(void *ctx, void *buf, size_t n);
  * from the connection's first Tight one) when the data is wrong, VV_ERR_CLOSED when read
  * failed. Nothing is painted then, except by a JPEG image that fails halfway (libjpeg writes
  * straight into the framebuffer), and the decoder is unusable: end the session. */
-bool tightdec_read_rect(struct tightdec *t, tightdec_read_fn read, void *ctx, uint8_t *fb, int fb_w,
-                        int fb_h, int x, int y, int w, int h, struct vv_error *err);
+bool tightdec_read_rect(struct tightdec *t, tightdec_read_fn read, tightdec_paint_fn paint,
+                        void *ctx, uint8_t *fb, int fb_w, int fb_h, int x, int y, int w, int h,
+                        struct vv_error *err);
 
 /* The same from memory: data[0, len) must be exactly the rectangle's data. */
 bool tightdec_decode(struct tightdec *t, const uint8_t *data, size_t len, uint8_t *fb, int fb_w,
                      int fb_h, int x, int y, int w, int h, struct vv_error *err);
-
-/* Registers the libvncclient extension for GUARD_ENC_TIGHT_PRIVATE (once per process); the
- * session's client data supplies the decoder through lookup (NULL: not ours, nothing read),
- * fail ends the session. */
-struct _rfbClient;
-void tightdec_register_extension(struct tightdec *(*lookup)(struct _rfbClient *cl),
-                                 void (*fail)(struct _rfbClient *cl, const struct vv_error *err));
 
 #endif

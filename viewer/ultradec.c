@@ -2,17 +2,12 @@
  * data can be measured) and painted only when they filled exactly w*h*4 bytes. */
 #include "ultradec.h"
 
-#include "guard.h"
-#include "paint.h"
-
 #include <lzo/lzo1x.h>
 #include <pthread.h>
-#include <rfb/rfbclient.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The guard bounds a rectangle's compressed bytes; never trust one check. */
-#define MAX_COMPRESSED (64u * 1024 * 1024)
 /* Room past the rectangle's size, to say how long over-long data is. */
 #define SLACK (64u * 1024)
 
@@ -98,69 +93,4 @@ bool ultradec_decode(struct ultradec *u, const uint8_t *data, size_t len, uint8_
         memcpy(fb + (size_t)(y + j) * (size_t)stride + (size_t)x * 4, u->out + (size_t)j * row,
                row);
     return true;
-}
-
-/* libvncclient glue. The extension list is global, so it is registered once. */
-static struct ultradec *(*lookup_fn)(rfbClient *cl);
-static void (*fail_fn)(rfbClient *cl, const struct vv_error *err);
-static int ext_encodings[] = {GUARD_ENC_ULTRA_PRIVATE, 0};
-
-static rfbBool handle_encoding(rfbClient *cl, rfbFramebufferUpdateRectHeader *rect)
-{
-    if ((int32_t)rect->encoding != GUARD_ENC_ULTRA_PRIVATE)
-        return FALSE;
-    struct vv_error err;
-    vv_error_clear(&err);
-    struct ultradec *u = lookup_fn ? lookup_fn(cl) : NULL;
-    uint8_t lenb[4];
-    if (!u || !ReadFromRFBServer(cl, (char *)lenb, 4))
-        return FALSE;
-    uint32_t len =
-        (uint32_t)lenb[0] << 24 | (uint32_t)lenb[1] << 16 | (uint32_t)lenb[2] << 8 | lenb[3];
-    int x = rect->r.x, y = rect->r.y, w = rect->r.w, h = rect->r.h;
-    if (len > MAX_COMPRESSED) {
-        vv_error_set(&err, VV_ERR_PROTOCOL, "the server announced an Ultra rectangle of %u bytes",
-                     len);
-        fail_fn(cl, &err);
-        return FALSE;
-    }
-    if (x + w > cl->width || y + h > cl->height) {
-        vv_error_set(&err, VV_ERR_PROTOCOL,
-                     "the server sent a %dx%d Ultra rectangle at %d,%d outside its %dx%d desktop",
-                     w, h, x, y, cl->width, cl->height);
-        fail_fn(cl, &err);
-        return FALSE;
-    }
-    uint8_t *data = malloc(len ? len : 1);
-    if (!data || !ReadFromRFBServer(cl, (char *)data, len)) {
-        free(data);
-        return FALSE;
-    }
-    session_paint(cl, true);
-    bool ok =
-        ultradec_decode(u, data, len, (uint8_t *)cl->frameBuffer, cl->width * 4, x, y, w, h, &err);
-    session_paint(cl, false);
-    free(data);
-    if (!ok) {
-        fail_fn(cl, &err);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static rfbClientProtocolExtension ultra_extension = {
-    ext_encodings, handle_encoding, NULL, NULL, NULL, NULL};
-
-static void register_once(void)
-{
-    rfbClientRegisterExtension(&ultra_extension);
-}
-
-void ultradec_register_extension(struct ultradec *(*lookup)(struct _rfbClient *cl),
-                                 void (*fail)(struct _rfbClient *cl, const struct vv_error *err))
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    lookup_fn = lookup;
-    fail_fn = fail;
-    pthread_once(&once, register_once);
 }

@@ -29,9 +29,4 @@ void ultradec_free(struct ultradec *u);
 bool ultradec_decode(struct ultradec *u, const uint8_t *data, size_t len, uint8_t *fb, int stride,
                      int x, int y, int w, int h, struct vv_error *err);
 
-/* Registers the libvncclient extension for GUARD_ENC_ULTRA_PRIVATE (once per process). */
-struct _rfbClient;
-void ultradec_register_extension(struct ultradec *(*lookup)(struct _rfbClient *cl),
-                                 void (*fail)(struct _rfbClient *cl, const struct vv_error *err));
-
 #endif

@@ -2,11 +2,6 @@
  * the data filled it exactly: never a pixel the server did not send for that place. */
 #include "zlibdec.h"
 
-#include "guard.h"
-#include "paint.h"
-
-#include <pthread.h>
-#include <rfb/rfbclient.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +9,6 @@
 
 #define CHUNK (64u * 1024)
 /* The guard bounds a rectangle's compressed bytes; never trust one check. */
-#define MAX_COMPRESSED (64u * 1024 * 1024)
 /* How far past the rectangle's size over-long data is counted before giving up counting. */
 #define MAX_EXTRA (1u << 20)
 
@@ -25,7 +19,6 @@ struct zlibdec {
     int w, h;
     uint8_t *out; /* staging: w*h*4 bytes of the current rectangle */
     size_t out_cap, need, got, extra;
-    uint8_t chunk[CHUNK]; /* the extension's read buffer */
 };
 
 struct zlibdec *zlibdec_new(void)
@@ -169,70 +162,4 @@ bool zlibdec_decode(struct zlibdec *z, const uint8_t *data, size_t len, uint8_t 
 {
     return zlibdec_begin(z, w, h, err) && zlibdec_feed(z, data, len, err) &&
            zlibdec_finish(z, fb, stride, x, y, err);
-}
-
-/* libvncclient glue. The extension list is global, so it is registered once. */
-static struct zlibdec *(*lookup_fn)(rfbClient *cl);
-static void (*fail_fn)(rfbClient *cl, const struct vv_error *err);
-static int ext_encodings[] = {GUARD_ENC_ZLIB_PRIVATE, 0};
-
-static rfbBool handle_encoding(rfbClient *cl, rfbFramebufferUpdateRectHeader *rect)
-{
-    if ((int32_t)rect->encoding != GUARD_ENC_ZLIB_PRIVATE)
-        return FALSE;
-    struct vv_error err;
-    vv_error_clear(&err);
-    struct zlibdec *z = lookup_fn ? lookup_fn(cl) : NULL;
-    uint8_t lenb[4];
-    if (!z || !ReadFromRFBServer(cl, (char *)lenb, 4))
-        return FALSE;
-    uint32_t len =
-        (uint32_t)lenb[0] << 24 | (uint32_t)lenb[1] << 16 | (uint32_t)lenb[2] << 8 | lenb[3];
-    int x = rect->r.x, y = rect->r.y, w = rect->r.w, h = rect->r.h;
-    bool ok = true;
-    if (len > MAX_COMPRESSED) {
-        vv_error_set(&err, VV_ERR_PROTOCOL, "the server announced a Zlib rectangle of %u bytes",
-                     len);
-        ok = false;
-    } else if (x + w > cl->width || y + h > cl->height) {
-        vv_error_set(&err, VV_ERR_PROTOCOL,
-                     "the server sent a %dx%d Zlib rectangle at %d,%d outside its %dx%d desktop", w,
-                     h, x, y, cl->width, cl->height);
-        ok = false;
-    }
-    ok = ok && zlibdec_begin(z, w, h, &err);
-    while (ok && len > 0) {
-        uint32_t k = len < CHUNK ? len : CHUNK;
-        if (!ReadFromRFBServer(cl, (char *)z->chunk, k))
-            return FALSE;
-        ok = zlibdec_feed(z, z->chunk, k, &err);
-        len -= k;
-    }
-    if (ok) {
-        session_paint(cl, true);
-        ok = zlibdec_finish(z, (uint8_t *)cl->frameBuffer, cl->width * 4, x, y, &err);
-        session_paint(cl, false);
-    }
-    if (!ok) {
-        fail_fn(cl, &err);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static rfbClientProtocolExtension zlib_extension = {
-    ext_encodings, handle_encoding, NULL, NULL, NULL, NULL};
-
-static void register_once(void)
-{
-    rfbClientRegisterExtension(&zlib_extension);
-}
-
-void zlibdec_register_extension(struct zlibdec *(*lookup)(struct _rfbClient *cl),
-                                void (*fail)(struct _rfbClient *cl, const struct vv_error *err))
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    lookup_fn = lookup;
-    fail_fn = fail;
-    pthread_once(&once, register_once);
 }

@@ -34,10 +34,4 @@ bool zlibdec_finish(struct zlibdec *z, uint8_t *fb, int stride, int x, int y, st
 bool zlibdec_decode(struct zlibdec *z, const uint8_t *data, size_t len, uint8_t *fb, int stride,
                     int x, int y, int w, int h, struct vv_error *err);
 
-/* Registers the libvncclient extension for GUARD_ENC_ZLIB_PRIVATE (once per process); the
- * session's client data supplies the decoder through lookup, fail ends the session. */
-struct _rfbClient;
-void zlibdec_register_extension(struct zlibdec *(*lookup)(struct _rfbClient *cl),
-                                void (*fail)(struct _rfbClient *cl, const struct vv_error *err));
-
 #endif

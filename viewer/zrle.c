@@ -3,18 +3,12 @@
  * a cursor that never reads past what was inflated. */
 #include "zrle.h"
 
-#include "guard.h"
-#include "paint.h"
-
-#include <pthread.h>
-#include <rfb/rfbclient.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #define TILE 64
 /* A ZRLE rectangle's compressed data is bounded by the guard; this bounds what it inflates to. */
-#define MAX_COMPRESSED (64u * 1024 * 1024)
 
 struct zrle {
     z_stream zs;
@@ -260,65 +254,4 @@ bool zrle_decode(struct zrle *z, const uint8_t *data, size_t len, uint8_t *fb, i
             }
         }
     return true;
-}
-
-/* libvncclient glue. The extension list is global, so it is registered once. */
-static struct zrle *(*lookup_fn)(rfbClient *cl);
-static void (*fail_fn)(rfbClient *cl, const struct vv_error *err);
-static int ext_encodings[] = {GUARD_ENC_ZRLE_PRIVATE, 0};
-
-static rfbBool handle_encoding(rfbClient *cl, rfbFramebufferUpdateRectHeader *rect)
-{
-    if ((int32_t)rect->encoding != GUARD_ENC_ZRLE_PRIVATE)
-        return FALSE;
-    struct vv_error err;
-    vv_error_clear(&err);
-    struct zrle *z = lookup_fn ? lookup_fn(cl) : NULL;
-    uint8_t lenb[4];
-    if (!z || !ReadFromRFBServer(cl, (char *)lenb, 4))
-        return FALSE;
-    uint32_t len =
-        (uint32_t)lenb[0] << 24 | (uint32_t)lenb[1] << 16 | (uint32_t)lenb[2] << 8 | lenb[3];
-    if (len > MAX_COMPRESSED) { /* the guard stops this earlier; never trust one check */
-        vv_error_set(&err, VV_ERR_PROTOCOL, "a ZRLE rectangle of %u bytes", len);
-        fail_fn(cl, &err);
-        return FALSE;
-    }
-    uint8_t *data = malloc(len ? len : 1);
-    if (!data || !ReadFromRFBServer(cl, (char *)data, len)) {
-        free(data);
-        return FALSE;
-    }
-    int x = rect->r.x, y = rect->r.y, w = rect->r.w, h = rect->r.h;
-    bool ok = x >= 0 && y >= 0 && x + w <= cl->width && y + h <= cl->height;
-    if (ok) {
-        session_paint(cl, true);
-        ok = zrle_decode(z, data, len, cl->frameBuffer, cl->width * 4, x, y, w, h, &err);
-        session_paint(cl, false);
-    }
-    free(data);
-    if (!ok) {
-        if (err.code == VV_OK)
-            vv_error_set(&err, VV_ERR_PROTOCOL, "a ZRLE rectangle outside the desktop");
-        fail_fn(cl, &err);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static rfbClientProtocolExtension zrle_extension = {
-    ext_encodings, handle_encoding, NULL, NULL, NULL, NULL};
-
-static void register_once(void)
-{
-    rfbClientRegisterExtension(&zrle_extension);
-}
-
-void zrle_register_extension(struct zrle *(*lookup)(struct _rfbClient *cl),
-                             void (*fail)(struct _rfbClient *cl, const struct vv_error *err))
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    lookup_fn = lookup;
-    fail_fn = fail;
-    pthread_once(&once, register_once);
 }

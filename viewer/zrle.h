@@ -21,10 +21,4 @@ void zrle_free(struct zrle *z);
 bool zrle_decode(struct zrle *z, const uint8_t *data, size_t len, uint8_t *fb, int stride, int x,
                  int y, int w, int h, struct vv_error *err);
 
-/* Registers the libvncclient extension (once per process); the session's client data supplies
- * the decoder through the lookup function. */
-struct _rfbClient;
-void zrle_register_extension(struct zrle *(*lookup)(struct _rfbClient *cl),
-                             void (*fail)(struct _rfbClient *cl, const struct vv_error *err));
-
 #endif

@@ -116,9 +116,9 @@ static rfbBool decode_private_tight(rfbClient *cl, rfbFramebufferUpdateRectHeade
         c->tight = tightdec_new();
     struct vv_error err;
     vv_error_clear(&err);
-    bool ok = c->tight &&
-              tightdec_read_rect(c->tight, read_server, cl, (uint8_t *)cl->frameBuffer, cl->width,
-                                 cl->height, rect->r.x, rect->r.y, rect->r.w, rect->r.h, &err);
+    bool ok = c->tight && tightdec_read_rect(c->tight, read_server, NULL, cl,
+                                             (uint8_t *)cl->frameBuffer, cl->width, cl->height,
+                                             rect->r.x, rect->r.y, rect->r.w, rect->r.h, &err);
     if (!ok)
         fprintf(stderr, "guardclient: %s\n", c->tight ? err.message : "out of memory");
     return ok ? TRUE : FALSE;

@@ -316,14 +316,14 @@ static void test_pieces(void)
     struct tightdec *t = tightdec_new();
     struct vv_error err;
     struct pieces r = {m.p, m.len, 0, 0};
-    CHECK_MSG(tightdec_read_rect(t, read_pieces, &r, big, w, h, 0, 0, w, h, &err), "%s",
+    CHECK_MSG(tightdec_read_rect(t, read_pieces, NULL, &r, big, w, h, 0, 0, w, h, &err), "%s",
               err.message);
     CHECK(r.left == 0 && r.calls > 8 && r.largest <= 64 * 1024);
     CHECK(rect_is(big, w, 0, 0, w, h, px, 0));
     /* The connection ending inside the data: VV_ERR_CLOSED. */
     r = (struct pieces){m.p, m.len / 2, 0, 0};
     struct tightdec *t2 = tightdec_new();
-    CHECK(!tightdec_read_rect(t2, read_pieces, &r, big, w, h, 0, 0, w, h, &err));
+    CHECK(!tightdec_read_rect(t2, read_pieces, NULL, &r, big, w, h, 0, 0, w, h, &err));
     CHECK_EQ_INT(err.code, VV_ERR_CLOSED);
     tightdec_free(t2);
     tightdec_free(t);
