@@ -362,7 +362,7 @@ static bool run_commands(struct session *s)
     return ok;
 }
 
-static bool connect_and_init(struct session *s, int sock)
+bool session_client_init(struct session *s, int sock)
 {
     s->cl = session_rfb_new(s, sock);
     if (!s->cl) {
@@ -477,7 +477,7 @@ static void *session_main(void *arg)
     s->sock = sv[1];
     pthread_mutex_unlock(&s->lock);
 
-    if (!s->stop && connect_and_init(s, sv[1])) {
+    if (!s->stop && session_client_init(s, sv[1])) {
         started = true;
         pump_mark_running(pump);
         snprintf(s->security, sizeof s->security, "%s", pump_security(pump));

@@ -1,11 +1,10 @@
 /* The drawing callbacks libvncclient's decoders call, replaced by bounded ones (hostile-servers:
  * its CopyRectangleFromRectangle loops forever on a zero-width desktop and nothing checks
- * source rectangles), and JPEG through the system libjpeg. Our ZRLE, Zlib, Ultra and Tight
- * decoders are reached through session_decode.c.
+ * source rectangles). Our ZRLE, Zlib, Ultra and Tight decoders (JPEG through the system
+ * libjpeg) are reached through session_decode.c; libvncclient's own never run.
  * Network thread only. */
 #include "session_int.h"
 
-#include "jpegdec.h"
 #include "log.h"
 #include "paint.h"
 
@@ -115,31 +114,11 @@ static void bitmap(rfbClient *cl, const uint8_t *buf, int x, int y, int w, int h
     session_paint(cl, false);
 }
 
-static rfbBool jpeg(rfbClient *cl, const uint8_t *buf, int len, int x, int y, int w, int h)
-{
-    struct session *s = owner(cl);
-    struct vv_error e;
-    bool ok = false;
-    if (len < 0 || !inside(s, x, y, w, h))
-        fail_rect(s, "JPEG rectangle", x, y, w, h);
-    else {
-        session_paint(cl, true);
-        ok = jpegdec_decode(buf, (size_t)len, s->fb, s->fb_w * 4, x, y, w, h, &e);
-        session_paint(cl, false);
-        if (!ok)
-            session_fail(s, &e);
-    }
-    /* libvncclient hands the buffer over and never frees it (0.9.14 up to its master). */
-    free((void *)buf);
-    return ok ? TRUE : FALSE;
-}
-
 void session_draw_install(rfbClient *cl)
 {
     /* libvncclient: "set all three or none" of CopyRect... they are used together. */
     cl->GotCopyRect = copy_rect;
     cl->GotFillRect = fill_rect;
     cl->GotBitmap = bitmap;
-    cl->GotJpeg = jpeg;
     session_decode_install();
 }

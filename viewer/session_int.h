@@ -86,6 +86,10 @@ struct session {
 };
 
 void session_emit(struct session *s, const struct session_event *ev);
+/* Creates the rfbClient on libvncclient's end of the socket pair (which it then owns), reads
+ * the pump's synthetic greeting and the server's ServerInit, sends our formats and the first
+ * full update request. False with s->proto_error or libvncclient's log saying why. */
+bool session_client_init(struct session *s, int sock);
 /* Sets up the rfbClient callbacks and pixel format (network thread). */
 rfbClient *session_rfb_new(struct session *s, int sock);
 /* Sends SetPixelFormat and our SetEncodings. */

@@ -119,28 +119,6 @@ static void quiet(const char *fmt, ...)
     (void)fmt;
 }
 
-/* session.c's connect_and_init, which is static there: keep the two in step. */
-static bool init_client(struct session *s, int sock)
-{
-    s->cl = session_rfb_new(s, sock);
-    if (!s->cl) {
-        close(sock);
-        return false;
-    }
-    if (!InitialiseRFBConnection(s->cl))
-        return false;
-    s->cl->width = s->cl->si.framebufferWidth;
-    s->cl->height = s->cl->si.framebufferHeight;
-    if (!s->cl->MallocFrameBuffer(s->cl))
-        return false;
-    if (!session_rfb_send_formats(s))
-        return false;
-    s->cl->updateRect.x = s->cl->updateRect.y = 0;
-    s->cl->updateRect.w = s->fb_w;
-    s->cl->updateRect.h = s->fb_h;
-    return SendFramebufferUpdateRequest(s->cl, 0, 0, s->fb_w, s->fb_h, FALSE);
-}
-
 /* Discards what libvncclient sent (requests): its socket buffer must never fill up. */
 static void drain(int fd)
 {
@@ -224,7 +202,7 @@ static void run(unsigned flags, const uint8_t *in, size_t n)
 
     unsigned long messages = 0;
     frames = 0;
-    if (init_client(s, sv[1])) {
+    if (session_client_init(s, sv[1])) {
         struct session_event ev = {.type = SESSION_EV_CONNECTED};
         ev.u.connected.desktop_name = s->cl->desktopName ? s->cl->desktopName : "";
         ev.u.connected.width = s->fb_w;
