@@ -7,7 +7,6 @@
 
 #include "plat.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,19 +157,6 @@ static void s_connected(struct badsrv *srv, void *arg)
         badsrv_hold(srv, HOLD_MS);
 }
 
-/* "127.0.0.1 port N" (transport messages) or "127.0.0.1::N" (session messages), N exact. */
-static bool names_peer(const char *msg, int port)
-{
-    char forms[2][48];
-    snprintf(forms[0], sizeof forms[0], "127.0.0.1 port %d", port);
-    snprintf(forms[1], sizeof forms[1], "127.0.0.1::%d", port);
-    for (int i = 0; i < 2; i++)
-        for (const char *p = strstr(msg, forms[i]); p; p = strstr(p + 1, forms[i]))
-            if (!isdigit((unsigned char)p[strlen(forms[i])]))
-                return true;
-    return false;
-}
-
 static bool has_frame(struct vtclient *c)
 {
     return c->frames > 0;
@@ -210,8 +196,8 @@ static void check_end(const struct expect *e, struct vtclient *c, int port, int 
     for (int i = 0; i < 4 && e->words[i]; i++)
         CHECK_MSG(strstr(err.message, e->words[i]) != NULL, "%s: \"%s\" not in \"%s\"", e->name,
                   e->words[i], err.message);
-    CHECK_MSG(names_peer(err.message, port), "%s: host and port %d not named in \"%s\"", e->name,
-              port, err.message);
+    CHECK_MSG(vv_test_names_peer(err.message, port), "%s: host and port %d not named in \"%s\"",
+              e->name, port, err.message);
     CHECK_MSG(ms >= e->min_ms && ms <= e->max_ms, "%s: ended after %ld ms, want %ld..%ld", e->name,
               ms, e->min_ms, e->max_ms);
     CHECK_MSG(connected == e->connects, "%s: CONNECTED %s", e->name,

@@ -10,7 +10,6 @@
 
 #include "plat.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +21,6 @@
 static bool frame_or_end(struct vtclient *c)
 {
     return c->frames > 0 || c->ended;
-}
-
-/* "127.0.0.1 port N" (pump, guard, session) or "127.0.0.1::N", N exact. */
-static bool names_peer(const char *msg, int port)
-{
-    char forms[2][48];
-    snprintf(forms[0], sizeof forms[0], "127.0.0.1 port %d", port);
-    snprintf(forms[1], sizeof forms[1], "127.0.0.1::%d", port);
-    for (int i = 0; i < 2; i++)
-        for (const char *p = strstr(msg, forms[i]); p; p = strstr(p + 1, forms[i]))
-            if (!isdigit((unsigned char)p[strlen(forms[i])]))
-                return true;
-    return false;
 }
 
 /* Published pixels that differ from hostile_pattern `which` at w x h (-1: other size or none). */
@@ -109,8 +95,8 @@ static void check_end(const struct hostile_scenario *sc, struct vtclient *c, int
     for (int i = 0; i < 3 && sc->words[i]; i++)
         CHECK_MSG(strstr(err.message, sc->words[i]) != NULL, "%s: \"%s\" not in \"%s\"", sc->name,
                   sc->words[i], err.message);
-    CHECK_MSG(names_peer(err.message, port), "%s: the server (port %d) is not named in \"%s\"",
-              sc->name, port, err.message);
+    CHECK_MSG(vv_test_names_peer(err.message, port),
+              "%s: the server (port %d) is not named in \"%s\"", sc->name, port, err.message);
     if (sc->flags & HOSTILE_AT_INIT) {
         CHECK_MSG(!connected && frames == 0, "%s: %s before the refused ServerInit", sc->name,
                   connected ? "CONNECTED" : "a frame");

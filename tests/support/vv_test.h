@@ -3,6 +3,7 @@
 #ifndef VV_TEST_H
 #define VV_TEST_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,5 +36,9 @@ extern int vv_test_passed, vv_test_failed;
 #define CHECK_EQ_STR(a, b) CHECK_MSG(strcmp((a), (b)) == 0, "\"%s\" != \"%s\"", (a), (b))
 
 int vv_test_finish(void);
+
+/* True if msg names the loopback server on port: "127.0.0.1 port N" (transport, guard and
+ * session messages) or "127.0.0.1::N", with exactly N (not a longer number starting with it). */
+bool vv_test_names_peer(const char *msg, int port);
 
 #endif
