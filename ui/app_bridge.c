@@ -261,7 +261,9 @@ void app_handle_session_event(struct app *a, const SDL_UserEvent *ue)
     }
     switch ((enum session_event_type)ue->code) {
     case SESSION_EV_STATUS:
-        if (data)
+        if (data && a->state == APP_RUNNING)
+            app_toast(a, data); /* news during the session (a refused resize) */
+        else if (data)
             snprintf(a->status, sizeof a->status, "%s", (char *)data);
         a->dirty = true;
         break;

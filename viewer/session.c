@@ -306,10 +306,13 @@ static void check_layout(struct session *s)
     s->resize_asked = false;
     static const char *const why[] = {"", "resizing is not allowed", "out of resources",
                                       "invalid screen layout"};
-    if (l.status != 0)
-        log_info("the server refused the new desktop size: %s (status %d); it stays %dx%d",
-                 l.status >= 1 && l.status <= 3 ? why[l.status] : "unknown reason", l.status,
-                 s->fb_w, s->fb_h);
+    if (l.status != 0) {
+        char text[200];
+        snprintf(text, sizeof text, "The server keeps its %dx%d desktop: %s", s->fb_w, s->fb_h,
+                 l.status >= 1 && l.status <= 3 ? why[l.status] : "refused");
+        log_info("%s (SetDesktopSize status %d)", text, l.status);
+        on_status(s, text);
+    }
 }
 
 /* Network thread: send everything queued. False if a send failed (connection gone). */

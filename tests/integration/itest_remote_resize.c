@@ -7,6 +7,7 @@
 #include "vv_test.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static bool frame_is(struct vtclient *c, int w, int h)
@@ -53,6 +54,10 @@ static void run(bool screen_id0)
     CHECK_MSG(rw == 9000, "%s: the refused size was never asked for", what);
     usleep(300000);
     CHECK_MSG(!c.ended && frame_is(&c, 520, 250), "%s: a refused resize changed the session", what);
+    pthread_mutex_lock(&c.lock);
+    CHECK_MSG(strstr(c.last_status, "keeps its 520x250 desktop: invalid screen layout") != NULL,
+              "%s: the refusal was told as \"%s\"", what, c.last_status);
+    pthread_mutex_unlock(&c.lock);
     testsrv_fill_rect(srv, 5, 5, 50, 40, 0x00ff00);
     d = vtclient_wait_equal(&c, srv, 0, 5000);
     CHECK_MSG(d == 0, "%s: updates after the refusal: %ld pixels differ", what, d);

@@ -71,6 +71,7 @@ static void on_event(void *ctx, const struct session_event *ev)
         c->error = *ev->u.disconnected.error;
         break;
     case SESSION_EV_STATUS:
+        snprintf(c->last_status, sizeof c->last_status, "%s", ev->u.status.text);
         break;
     }
     pthread_cond_broadcast(&c->cond);

@@ -32,6 +32,7 @@ struct vtclient {
     char last_prompt_message[1024];
     char last_prompt_detail[2048];
     bool answer_wrong_first; /* answer "wrong-pw" to the first request */
+    char last_status[256];   /* the last STATUS event's text */
 };
 
 /* Starts a session to 127.0.0.1::port with cfg's options (callbacks are filled in). */
