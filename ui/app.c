@@ -91,8 +91,11 @@ void app_fit_window(struct app *a, int fb_w, int fb_h)
     }
     w = w < 200 ? 200 : w;
     h = h < 150 ? 150 : h;
-    a->fit_w = w;
-    a->fit_h = h;
+    int cur_w, cur_h;
+    SDL_GetWindowSize(a->win, &cur_w, &cur_h);
+    /* The SIZE_CHANGED this causes is ours, not the user's (none comes if the size stays). */
+    a->fit_w = cur_w == w && cur_h == h ? 0 : w;
+    a->fit_h = cur_w == w && cur_h == h ? 0 : h;
     SDL_SetWindowSize(a->win, w, h);
     /* Keep the whole window on the screen it is on (no window manager does it for us under a
      * bare X server, and a grown window would hang off the edge). */
@@ -105,8 +108,13 @@ void app_fit_window(struct app *a, int fb_w, int fb_h)
 static void toggle_fullscreen(struct app *a)
 {
     a->fullscreen = !a->fullscreen;
+    a->fit_w = a->fit_h = 0; /* the size changes that follow are the user's */
     fullscreen_set(&a->fs, a->win, a->fullscreen);
-    if (!a->fullscreen && a->view.tex && !a->fs.manual)
+    /* Back from full screen: the window manager restores the window's size; the desktop then
+     * goes back to it if the server resizes (SIZE_CHANGED asks), else the window is fitted to
+     * the desktop. */
+    bool remote = !a->o->no_remote_resize && a->session && session_can_resize(a->session);
+    if (!a->fullscreen && a->view.tex && !a->fs.manual && !remote)
         app_fit_window(a, a->view.w, a->view.h);
     a->dirty = true;
 }

@@ -265,6 +265,11 @@ static struct guard_layout layout_of(struct session *s)
     return l;
 }
 
+bool session_can_resize(struct session *s)
+{
+    return !s->cfg.view_only && layout_of(s).count > 0;
+}
+
 /* SetDesktopSize, built here (0.9.14's SendExtDesktopSize sends uninitialised screen fields):
  * one screen covering the desktop, with the number and flags the server gave its first one. */
 static bool send_desktop_size(struct session *s, int w, int h)

@@ -118,6 +118,9 @@ void session_send_clipboard(struct session *s, const char *utf8, size_t len);
  * ExtendedDesktopSize, e.g. Xvnc; others are left alone). Ignored in view-only mode. The new
  * size arrives as a resize like any other; a refusal is logged. */
 void session_request_desktop_size(struct session *s, int w, int h);
+/* True once the server has said it takes SetDesktopSize (ExtendedDesktopSize) and the session
+ * may ask (not view-only). Any thread. */
+bool session_can_resize(struct session *s);
 /* Ask the server for a full (non-incremental) update. */
 void session_request_refresh(struct session *s);
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # GUI test under Xvfb: resizing the viewer window asks a real Xvnc for a desktop of the window's
 # size (SetDesktopSize): Xvnc's own screen takes that size, the viewer follows and shows it 1:1,
-# and a screenshot of the window equals Xvnc's screen. With --no-remote-resize the same resize
-# leaves Xvnc alone. Usage: gui_remote_resize.sh /path/to/vncview WORKDIR
+# and a screenshot of the window equals Xvnc's screen; F11 gives it the screen's size and F11
+# again the window's. With --no-remote-resize the same resize leaves Xvnc alone. Usage: gui_remote_resize.sh /path/to/vncview WORKDIR
 set -u
 VNCVIEW=$1
 source "$(dirname "$0")/../support/peers.sh"
@@ -84,6 +84,22 @@ else
 fi
 [ "$(peers_pixel "$W/win.png" 450 320 | tr A-F a-f)" = 3a628b ] && peers_ok "the new root colour is shown" ||
     peers_fail "pixel 450,320 is $(peers_pixel "$W/win.png" 450 320), not 3a628b"
+
+# F11: the desktop takes the screen's size; F11 again: back to the window's.
+DISPLAY=:$V xdotool windowfocus "$wid" 2>/dev/null
+DISPLAY=:$V xdotool key --window "$wid" F11
+if wait_remote 1280x1024 10; then
+    peers_ok "F11: Xvnc's screen became the viewer's whole 1280x1024 screen"
+else
+    peers_fail "F11: Xvnc's screen is $(peers_screen_size "$R"), not 1280x1024"
+fi
+sleep 1
+DISPLAY=:$V xdotool key --window "$wid" F11
+if wait_remote 900x640 10; then
+    peers_ok "F11 again: Xvnc's screen is back to the 900x640 window"
+else
+    peers_fail "F11 again: Xvnc's screen is $(peers_screen_size "$R"), not 900x640"
+fi
 peers_stop_pid "$VPID"
 
 start_viewer fixed --no-remote-resize
