@@ -39,7 +39,6 @@ void app_update_title(struct app *a)
     SDL_SetWindowTitle(a->win, title);
 }
 
-/* Sizes the window to the desktop, within the screen's usable area, unless full screen. */
 /* The user resized the window (or went full screen) and stopped: ask the server for a desktop
  * of the window's size in output pixels, so that it shows 1:1. */
 void app_remote_resize(struct app *a)
@@ -56,6 +55,7 @@ void app_remote_resize(struct app *a)
         session_request_desktop_size(a->session, w, h);
 }
 
+/* Sizes the window to the desktop, within the screen's usable area, unless full screen. */
 void app_fit_window(struct app *a, int fb_w, int fb_h)
 {
     if (a->fullscreen)
