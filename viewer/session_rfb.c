@@ -119,56 +119,26 @@ void session_paint(rfbClient *cl, bool begin)
         pthread_mutex_unlock(&s->frame_lock);
 }
 
-/* share_frame: the framebuffer is the published frame; only the damage list is handed over. */
-static void publish_shared(struct session *s)
-{
-    pthread_mutex_lock(&s->frame_lock);
-    if (s->front != s->fb) { /* first frame, or the first at a new size */
-        free(s->front);
-        s->front = s->fb;
-        s->front_w = s->fb_w;
-        s->front_h = s->fb_h;
-        s->front_resized = true;
-        s->pending_full = true;
-        s->fb_resized = false;
-    }
-    if (s->pending_full) {
-        s->front_full = true;
-        s->ndamage = 0;
-    }
-    for (int i = 0; i < s->npending && !s->front_full; i++) {
-        if (s->ndamage == SESSION_MAX_DAMAGE)
-            s->front_full = true;
-        else
-            s->damage[s->ndamage++] = s->pending[i];
-    }
-    s->updates++;
-    pthread_mutex_unlock(&s->frame_lock);
-    s->npending = 0;
-    s->pending_full = false;
-    struct session_event ev = {.type = SESSION_EV_FRAME};
-    session_emit(s, &ev);
-}
-
+/* Hands the pending damage to the UI. share_frame: the framebuffer is the published frame and
+ * only the damage list goes over; otherwise the damage is copied into a front buffer of our
+ * own, so that the published frame is exactly the state after a whole update. */
 void session_publish(struct session *s)
 {
     if (!s->fb)
         return;
-    if (s->cfg.share_frame) {
-        publish_shared(s);
-        return;
-    }
+    bool share = s->cfg.share_frame;
     int stride = s->fb_w * 4;
-    if (s->fb_resized || !s->front || s->pending_full) /* a whole-desktop copy: see pump.h */
+    bool new_front = share ? s->front != s->fb : s->fb_resized || !s->front;
+    if (!share && (new_front || s->pending_full)) /* a whole-desktop copy: see pump.h */
         s->watchdog.allowance_ns = pump_watchdog_allowance_ns(s->fb_w, s->fb_h);
     pthread_mutex_lock(&s->frame_lock);
-    if (s->fb_resized || !s->front) {
-        uint8_t *f = malloc((size_t)stride * (size_t)s->fb_h);
+    if (new_front) { /* first frame, or the first at a new size */
+        uint8_t *f = share ? s->fb : malloc((size_t)stride * (size_t)s->fb_h);
         if (!f) {
             pthread_mutex_unlock(&s->frame_lock);
             return; /* keep the old frame; the next update retries */
         }
-        free(s->front);
+        free(s->front); /* shared: the framebuffer before the resize */
         s->front = f;
         s->front_w = s->fb_w;
         s->front_h = s->fb_h;
@@ -177,12 +147,14 @@ void session_publish(struct session *s)
         s->fb_resized = false;
     }
     if (s->pending_full) {
-        memcpy(s->front, s->fb, (size_t)stride * (size_t)s->fb_h);
+        if (!share)
+            memcpy(s->front, s->fb, (size_t)stride * (size_t)s->fb_h);
         s->front_full = true;
         s->ndamage = 0;
     } else {
         for (int i = 0; i < s->npending; i++) {
-            copy_rect(s->front, s->fb, stride, s->pending[i]);
+            if (!share)
+                copy_rect(s->front, s->fb, stride, s->pending[i]);
             if (s->front_full)
                 continue;
             if (s->ndamage == SESSION_MAX_DAMAGE)
