@@ -86,19 +86,23 @@ fi
     peers_fail "pixel 450,320 is $(peers_pixel "$W/win.png" 450 320), not 3a628b"
 
 # F11: the desktop takes the screen's size; F11 again: back to the window's.
-DISPLAY=:$V xdotool windowfocus "$wid" 2>/dev/null
-DISPLAY=:$V xdotool key --window "$wid" F11
+# Keys go to the focused window, as a user's do (no window manager: focus it ourselves).
+DISPLAY=:$V xdotool windowfocus --sync "$wid" 2>/dev/null || DISPLAY=:$V xdotool windowfocus "$wid"
+DISPLAY=:$V xdotool key --delay 80 F11
 if wait_remote 1280x1024 10; then
     peers_ok "F11: Xvnc's screen became the viewer's whole 1280x1024 screen"
 else
     peers_fail "F11: Xvnc's screen is $(peers_screen_size "$R"), not 1280x1024"
+    peers_show_log "$W/viewer.log"
 fi
 sleep 1
-DISPLAY=:$V xdotool key --window "$wid" F11
+DISPLAY=:$V xdotool windowfocus "$wid" 2>/dev/null
+DISPLAY=:$V xdotool key --delay 80 F11
 if wait_remote 900x640 10; then
     peers_ok "F11 again: Xvnc's screen is back to the 900x640 window"
 else
     peers_fail "F11 again: Xvnc's screen is $(peers_screen_size "$R"), not 900x640"
+    peers_show_log "$W/viewer.log"
 fi
 peers_stop_pid "$VPID"
 
