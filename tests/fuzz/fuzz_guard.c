@@ -9,6 +9,7 @@
  *   flags bit 5: only the default encodings (tight zrle hextile zlib copyrect raw)
  * Corpus files recorded from real servers start with 00 00 then ServerInit. */
 #include "encodings.h"
+#include "fuzz_limits.h"
 #include "guard.h"
 
 #include <stdio.h>
@@ -148,15 +149,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int nenc = enc_build(&l, flags & 2 ? -1 : 5, 2, (flags & 2) != 0, enc, ENC_MAX);
     struct guard_limits lim;
     guard_default_limits(&lim);
-    if (flags & 16) {
-        lim.max_width = lim.max_height = 256;
-        lim.max_cursor = 32;
-        lim.max_rects = 16;
-        lim.max_cut_text = 100;
-        lim.max_cut_text_hard = 5000;
-        lim.max_name = 10;
-        lim.max_compressed = 3000;
-    }
+    if (flags & 16)
+        fuzz_small_limits(&lim);
     static const size_t rooms[4] = {1, 7, 100, 65536};
     size_t room = rooms[flags >> 2 & 3];
 

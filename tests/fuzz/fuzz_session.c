@@ -9,6 +9,7 @@
  *   byte 0 = flags: bit 0 prepend a valid 64x48 ServerInit; bit 1 lossless (no JPEG);
  *            bit 4 small guard limits; bit 5 only the default encodings (else every one);
  *   byte 1 unused (fuzz_guard's chunking seed); then the server's bytes (first 1 MiB used). */
+#include "fuzz_limits.h"
 #include "guard.h"
 #include "log.h"
 #include "session_int.h"
@@ -134,15 +135,8 @@ static uint8_t *guarded_stream(struct session *s, unsigned flags, const uint8_t 
     struct guard_limits lim;
     guard_default_limits(&lim);
     lim.max_width = lim.max_height = FUZZ_MAX_DIM;
-    if (flags & 16) {
-        lim.max_width = lim.max_height = 256;
-        lim.max_cursor = 32;
-        lim.max_rects = 16;
-        lim.max_cut_text = 100;
-        lim.max_cut_text_hard = 5000;
-        lim.max_name = 10;
-        lim.max_compressed = 3000;
-    }
+    if (flags & 16)
+        fuzz_small_limits(&lim);
     struct guard *g = guard_new(s->codes, s->ncodes, &lim);
     size_t cap = sizeof greeting - 1 + n + 64;
     uint8_t *out = malloc(cap);
