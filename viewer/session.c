@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/socket.h>
 
 /* Clipboard text sent to the server is capped below libvncserver's and 0.9.14's 1 MiB limits. */
@@ -243,83 +242,6 @@ void session_request_refresh(struct session *s)
         enqueue(s, c);
 }
 
-static void put16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v >> 16);
-    put16(p + 2, v & 0xFFFF);
-}
-
-static struct guard_layout layout_of(struct session *s)
-{
-    struct guard_layout l = {0};
-    pthread_mutex_lock(&s->lock);
-    if (s->pump)
-        pump_layout(s->pump, &l);
-    pthread_mutex_unlock(&s->lock);
-    return l;
-}
-
-bool session_can_resize(struct session *s)
-{
-    return !s->cfg.view_only && layout_of(s).count > 0;
-}
-
-/* SetDesktopSize, built here (0.9.14's SendExtDesktopSize sends uninitialised screen fields):
- * one screen covering the desktop, with the number and flags the server gave its first one. */
-static bool send_desktop_size(struct session *s, int w, int h)
-{
-    struct guard_layout l = layout_of(s);
-    if (l.count == 0) {
-        log_info("the server cannot resize its desktop (it does not take ExtendedDesktopSize)");
-        return true;
-    }
-    if (w == s->fb_w && h == s->fb_h)
-        return true;
-    log_info("asking the server for a %dx%d desktop", w, h);
-    uint8_t m[24] = {251 /* SetDesktopSize */, 0};
-    put16(m + 2, (unsigned)w);
-    put16(m + 4, (unsigned)h);
-    m[6] = 1; /* screens */
-    m[7] = 0;
-    put32(m + 8, l.screen_id);
-    put16(m + 12, 0);
-    put16(m + 14, 0);
-    put16(m + 16, (unsigned)w);
-    put16(m + 18, (unsigned)h);
-    put32(m + 20, l.flags);
-    s->resize_asked = true;
-    return WriteToRFBServer(s->cl, (char *)m, sizeof m) != 0;
-}
-
-/* After each message: says why the server refused our SetDesktopSize, if it did. */
-static void check_layout(struct session *s)
-{
-    if (!s->resize_asked)
-        return;
-    struct guard_layout l = layout_of(s);
-    if (l.count == s->layouts_seen)
-        return;
-    s->layouts_seen = l.count;
-    if (l.reason != 1) /* not an answer to this client */
-        return;
-    s->resize_asked = false;
-    static const char *const why[] = {"", "resizing is not allowed", "out of resources",
-                                      "invalid screen layout"};
-    if (l.status != 0) {
-        char text[200];
-        snprintf(text, sizeof text, "The server keeps its %dx%d desktop: %s", s->fb_w, s->fb_h,
-                 l.status >= 1 && l.status <= 3 ? why[l.status] : "refused");
-        log_info("%s (SetDesktopSize status %d)", text, l.status);
-        on_status(s, text);
-    }
-}
-
 /* Network thread: send everything queued. False if a send failed (connection gone). */
 static bool run_commands(struct session *s)
 {
@@ -360,7 +282,7 @@ static bool run_commands(struct session *s)
                 ok = SendFramebufferUpdateRequest(cl, 0, 0, s->fb_w, s->fb_h, FALSE);
                 break;
             case CMD_RESIZE:
-                ok = send_desktop_size(s, c->x, c->y);
+                ok = session_send_desktop_size(s, c->x, c->y);
                 break;
             }
         }
@@ -409,7 +331,7 @@ static bool handle_message(struct session *s)
         ok = SendFramebufferUpdateRequest(s->cl, 0, 0, s->fb_w, s->fb_h, FALSE);
     }
     if (ok)
-        check_layout(s);
+        session_check_layout(s);
     return ok;
 }
 
@@ -622,56 +544,6 @@ void session_destroy(struct session *s)
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->frame_lock);
     free(s);
-}
-
-static bool frame_locked(struct session *s, struct session_frame *out);
-
-bool session_frame_lock(struct session *s, struct session_frame *out)
-{
-    pthread_mutex_lock(&s->frame_lock);
-    return frame_locked(s, out);
-}
-
-bool session_frame_lock_within(struct session *s, struct session_frame *out, int max_ms, bool *busy)
-{
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until); /* pthread_mutex_timedlock's clock */
-    until.tv_sec += max_ms / 1000;
-    until.tv_nsec += (long)(max_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    *busy = pthread_mutex_timedlock(&s->frame_lock, &until) != 0;
-    return !*busy && frame_locked(s, out);
-}
-
-static bool frame_locked(struct session *s, struct session_frame *out)
-{
-    if (!s->front) {
-        pthread_mutex_unlock(&s->frame_lock);
-        return false;
-    }
-    out->pixels = s->front;
-    out->width = s->front_w;
-    out->height = s->front_h;
-    out->stride = s->front_w * 4;
-    out->full = s->front_full;
-    out->resized = s->front_resized;
-    out->ndamage = s->ndamage;
-    out->damage = s->damage;
-    out->updates = s->updates;
-    return true;
-}
-
-void session_frame_unlock(struct session *s, bool clear_damage)
-{
-    if (clear_damage) {
-        s->ndamage = 0;
-        s->front_full = false;
-        s->front_resized = false;
-    }
-    pthread_mutex_unlock(&s->frame_lock);
 }
 
 void session_security(struct session *s, char *buf, size_t size)

@@ -104,6 +104,10 @@ void session_decode_install(void);
 void session_decode_free(struct session *s);
 /* Ends the session after the current message with err (first error wins). */
 void session_fail(struct session *s, const struct vv_error *err);
+/* session_resize.c: sends SetDesktopSize for w x h (false if the write failed), and after each
+ * server message, tells the user if the server refused it. */
+bool session_send_desktop_size(struct session *s, int w, int h);
+void session_check_layout(struct session *s);
 /* Publishes the pending damage to the front buffer (network thread). */
 void session_publish(struct session *s);
 

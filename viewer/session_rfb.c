@@ -1,6 +1,7 @@
 /* libvncclient glue for a session: pixel format, our SetEncodings, our framebuffer allocator,
  * damage collection and publication, cursor, clipboard and bell callbacks; plus the cleanup of
- * what libvncclient 0.9.14 forgets to free. Runs on the session's network thread only. */
+ * what libvncclient 0.9.14 forgets to free. Runs on the session's network thread, except the
+ * published frame's lock functions (session_frame_lock...), which the UI calls. */
 #include "session_int.h"
 
 #include "charset.h"
@@ -9,6 +10,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Exported by libvncclient (bundled TurboJPEG wrapper); frees the handle it leaks. */
 extern int tjDestroy(void *handle);
@@ -169,6 +171,57 @@ void session_publish(struct session *s)
     s->pending_full = false;
     struct session_event ev = {.type = SESSION_EV_FRAME};
     session_emit(s, &ev);
+}
+
+/* The published frame, for the UI (any thread). */
+static bool frame_locked(struct session *s, struct session_frame *out);
+
+bool session_frame_lock(struct session *s, struct session_frame *out)
+{
+    pthread_mutex_lock(&s->frame_lock);
+    return frame_locked(s, out);
+}
+
+bool session_frame_lock_within(struct session *s, struct session_frame *out, int max_ms, bool *busy)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until); /* pthread_mutex_timedlock's clock */
+    until.tv_sec += max_ms / 1000;
+    until.tv_nsec += (long)(max_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    *busy = pthread_mutex_timedlock(&s->frame_lock, &until) != 0;
+    return !*busy && frame_locked(s, out);
+}
+
+static bool frame_locked(struct session *s, struct session_frame *out)
+{
+    if (!s->front) {
+        pthread_mutex_unlock(&s->frame_lock);
+        return false;
+    }
+    out->pixels = s->front;
+    out->width = s->front_w;
+    out->height = s->front_h;
+    out->stride = s->front_w * 4;
+    out->full = s->front_full;
+    out->resized = s->front_resized;
+    out->ndamage = s->ndamage;
+    out->damage = s->damage;
+    out->updates = s->updates;
+    return true;
+}
+
+void session_frame_unlock(struct session *s, bool clear_damage)
+{
+    if (clear_damage) {
+        s->ndamage = 0;
+        s->front_full = false;
+        s->front_resized = false;
+    }
+    pthread_mutex_unlock(&s->frame_lock);
 }
 
 static void got_cursor(rfbClient *cl, int xhot, int yhot, int width, int height, int bpp)
